@@ -1,0 +1,99 @@
+# Tavolo. The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+INI    ?= development.ini
+PIP    := $(BIN)/python -m pip
+CONSTRAINTS := requirements/constraints.txt
+LOCALE_DIR  := src/tavolo/locale
+PO_FILES := $(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/tavolo.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run serve test lint install install-test assets locale initdb demo migrate check \
+        i18n-extract bench clean distclean
+
+## run: create the virtualenv, install, migrate, load the demo site and serve it on :6543
+run: install assets locale demo serve
+
+serve:
+	$(BIN)/pserve $(INI)
+
+## test: install what the tests need, check style and run the whole suite
+test: install-test assets locale
+	$(BIN)/ruff check src tests alembic
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check src tests alembic
+	$(BIN)/ruff format --check src tests alembic
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade 'pip>=23.2' 'setuptools>=65,<81' wheel
+
+$(VENV)/.installed: setup.cfg pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[testing,dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## assets: Bootstrap Italia from the npm registry (pinned in package-lock.json) into static/vendor
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.installed: node_modules/.installed
+	rm -rf static/vendor
+	mkdir -p static/vendor/bootstrap-italia
+	cp -R node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
+	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg \
+	      static/vendor/bootstrap-italia/
+	touch $@
+
+assets: static/vendor/.installed
+
+## locale: compile the translation catalogues
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --domain=tavolo --use-fuzzy -i $< -o $@ --statistics
+
+locale: $(MO_FILES)
+
+## i18n-extract: refresh tavolo.pot and merge it into the catalogues (needs `make install-test`)
+i18n-extract: install-test
+	$(BIN)/pot-create --config lingva.cfg -o $(LOCALE_DIR)/tavolo.pot src templates
+	for po in $(PO_FILES); do $(BIN)/pybabel update --domain=tavolo --no-fuzzy-matching \
+	    -i $(LOCALE_DIR)/tavolo.pot -o $$po; done
+
+var:
+	mkdir -p var
+
+## migrate: apply the alembic migrations only
+migrate: install var
+	$(BIN)/alembic -c $(INI) upgrade head
+
+## initdb / demo: migrate and create the site (demo: with the demo network), idempotent
+initdb: install var
+	$(BIN)/tavolo-initdb $(INI)
+
+demo: install var
+	$(BIN)/tavolo-initdb $(INI) --demo
+
+## check: migrations up to date with the models
+check: install var
+	$(BIN)/alembic -c $(INI) upgrade head
+	$(BIN)/alembic -c $(INI) check
+
+bench: install-test
+	@echo "No benchmarks yet: the foundation has no hot path worth measuring beyond the tests."
+
+clean:
+	rm -rf .pytest_cache .ruff_cache build dist src/*.egg-info $(MO_FILES)
+	find . -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,20 @@
+"""Tavolo: intranet and public site of a Consiglio Territoriale per l'Immigrazione."""
+
+from pyramid.config import Configurator
+
+from tavolo import settings as tavolo_settings
+
+
+def main(global_config, **settings):
+    """The WSGI application. It only composes the packages; each registers itself."""
+    settings = tavolo_settings.load(global_config, settings)
+    with Configurator(settings=settings) as config:
+        config.include("pyramid_chameleon")
+        config.include("tavolo.db")
+        config.include("tavolo.i18n")
+        config.include("tavolo.security")
+        config.include("tavolo.web")
+        config.include("tavolo.content")
+        config.include("tavolo.accounts")
+        config.include("tavolo.workflow")
+    return config.make_wsgi_app()

@@ -1,0 +1,70 @@
+"""Login and logout.
+
+The login form's field names (``login``, ``password``, ``csrf_token``) are a public
+contract: scripts and password managers rely on them.
+"""
+
+from __future__ import annotations
+
+from pyramid.csrf import new_csrf_token
+from pyramid.httpexceptions import HTTPSeeOther, HTTPTooManyRequests
+from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.view import view_config
+
+from tavolo.accounts.login import LoginService, LoginThrottled, Throttle
+from tavolo.i18n import _
+from tavolo.web.redirects import safe_local_url
+
+LOGIN_TEMPLATE = "tavolo:templates/accounts/login.pt"
+LOGOUT_TEMPLATE = "tavolo:templates/accounts/logout.pt"
+
+
+def _login_service(request) -> LoginService:
+    return LoginService(request.dbsession, Throttle.from_settings(request.registry.settings))
+
+
+@view_config(
+    name="login", request_method="GET", renderer=LOGIN_TEMPLATE, permission=NO_PERMISSION_REQUIRED
+)
+def login_form(context, request):
+    return {"login": "", "error": None, "came_from": request.GET.get("came_from", "")}
+
+
+@view_config(
+    name="login", request_method="POST", renderer=LOGIN_TEMPLATE, permission=NO_PERMISSION_REQUIRED
+)
+def login_submit(context, request):
+    login = request.POST.get("login", "")
+    password = request.POST.get("password", "")
+    came_from = request.POST.get("came_from", "")
+    try:
+        user = _login_service(request).authenticate(login, password, request.client_addr or "")
+    except LoginThrottled as throttled:
+        raise HTTPTooManyRequests(headers={"Retry-After": str(throttled.retry_after)}) from None
+    except ValueError:
+        request.response.status_int = 401  # keeps the form, and tells scripts it failed
+        return {
+            "login": login,
+            "came_from": came_from,
+            "error": _("Nome utente o password non corretti."),
+        }
+    headers = remember(request, user.id)
+    new_csrf_token(request)
+    return HTTPSeeOther(location=safe_local_url(request, came_from), headers=headers)
+
+
+@view_config(
+    name="logout", request_method="GET", renderer=LOGOUT_TEMPLATE, permission=NO_PERMISSION_REQUIRED
+)
+def logout_form(context, request):
+    """GET only asks: logging out changes state, so it takes a POST with the token."""
+    if request.identity is None:
+        return HTTPSeeOther(location=request.application_url + "/")
+    return {}
+
+
+@view_config(name="logout", request_method="POST", permission=NO_PERMISSION_REQUIRED)
+def logout_submit(context, request):
+    headers = forget(request)
+    new_csrf_token(request)
+    return HTTPSeeOther(location=request.application_url + "/", headers=headers)

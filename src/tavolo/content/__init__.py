@@ -1,0 +1,30 @@
+"""The content tree: nodes, types, traversal and the default views."""
+
+from tavolo.content.services import ALWAYS_RESERVED
+from tavolo.content.tree import NodeTraverser, TreeEntry, root_factory
+
+
+def view_names(registry) -> frozenset[str]:
+    """Every named view: content may not take these names (they would hide the view)."""
+    names = set()
+    for introspectable in registry.introspector.get_category("views"):
+        name = introspectable["introspectable"]["name"]
+        if name:
+            names.add(name)
+    return frozenset(names)
+
+
+def reserved_names(registry) -> frozenset[str]:
+    return registry.get("tavolo.reserved_names", ALWAYS_RESERVED)
+
+
+def includeme(config):
+    config.set_root_factory(root_factory)
+    config.add_traverser(NodeTraverser, TreeEntry)
+    config.scan("tavolo.content.views")
+
+    def record_reserved_names():
+        config.registry["tavolo.reserved_names"] = ALWAYS_RESERVED | view_names(config.registry)
+
+    # After every other action, so that all packages' views are registered.
+    config.action(None, record_reserved_names, order=10**6)

@@ -1,0 +1,20 @@
+"""Every domain's models, imported so that the metadata is complete (alembic, mappers)."""
+
+from sqlalchemy.orm import configure_mappers
+
+from tavolo.accounts.models import (  # noqa: F401
+    AuthSession,
+    Group,
+    GroupMember,
+    LoginFailure,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from tavolo.content.models import Folder, Node, Page  # noqa: F401
+from tavolo.db import Base
+from tavolo.security.models import GlobalRole, LocalRole  # noqa: F401
+
+metadata = Base.metadata
+configure_mappers()

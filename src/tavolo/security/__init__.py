@@ -1,0 +1,18 @@
+"""Security: roles, principals, the security policy and CSRF protection."""
+
+from tavolo.security.csrf import SignedCookieCSRFStoragePolicy
+from tavolo.security.policy import TavoloSecurityPolicy
+from tavolo.security.roles import VIEW
+
+
+def includeme(config):
+    settings = config.get_settings()
+    secure = str(settings.get("tavolo.secure_cookies", "false")).lower() in {"1", "true", "yes"}
+    config.set_security_policy(TavoloSecurityPolicy())
+    config.set_csrf_storage_policy(
+        SignedCookieCSRFStoragePolicy(settings["tavolo.secret"], secure=secure)
+    )
+    # Every unsafe request needs the token, views included that forget to ask for it.
+    config.set_default_csrf_options(require_csrf=True)
+    # Deny by default: a view registered without a permission still needs "view".
+    config.set_default_permission(VIEW)

@@ -1,0 +1,103 @@
+"""The security policy: permission = roles on the context ∩ roles the state grants.
+
+Roles on a node are the caller's pseudo-roles and global roles, Owner on what they own, and
+the local roles granted to them, their groups or their organisations on the node and on its
+ancestors - up to and including the first node that blocks inheritance. A node is reachable
+only if the caller may view every ancestor: a private folder hides its published children.
+"""
+
+from __future__ import annotations
+
+from pyramid.request import RequestLocalCache
+from pyramid.security import Allowed, Denied
+
+from tavolo.accounts import sessions
+from tavolo.content.models import Node
+from tavolo.security.principals import Principals, local_roles_by_node, principals_for
+from tavolo.security.roles import OWNER, VIEW
+from tavolo.workflow import permission_roles
+
+
+class RoleCalculator:
+    """Roles of one caller on nodes, with the local roles of a lineage loaded in one query."""
+
+    def __init__(self, dbsession, principals: Principals):
+        self.dbsession = dbsession
+        self.principals = principals
+        self._local: dict[int, set[str]] = {}
+
+    def _load(self, lineage: list[Node]) -> None:
+        missing = [n.id for n in lineage if n.id not in self._local]
+        if missing:
+            self._local.update(local_roles_by_node(self.dbsession, self.principals, missing))
+
+    def roles_on(self, node: Node) -> frozenset[str]:
+        lineage = node.lineage
+        self._load(lineage)
+        roles = set(self.base_roles)
+        for ancestor in reversed(lineage):
+            roles |= self.own_roles(ancestor)
+            if not ancestor.inherit_roles:
+                break
+        return frozenset(roles)
+
+    @property
+    def base_roles(self) -> frozenset[str]:
+        """Roles held everywhere: pseudo-roles and global roles, never blocked."""
+        return self.principals.pseudo_roles | self.principals.global_roles
+
+    def own_roles(self, node: Node) -> set[str]:
+        """Roles granted on ``node`` itself: local roles, and Owner on what one created
+        (like Plone's Owner local role, it is inherited by the subtree)."""
+        self._load([node])
+        roles = set(self._local[node.id])
+        if self.principals.user_id is not None and node.owner_id == self.principals.user_id:
+            roles.add(OWNER)
+        return roles
+
+    def permits(self, node: Node, permission: str) -> bool:
+        for ancestor in node.lineage[:-1]:
+            if not permission_roles(ancestor.state, VIEW) & self.roles_on(ancestor):
+                return False
+        return bool(permission_roles(node.state, permission) & self.roles_on(node))
+
+
+class TavoloSecurityPolicy:
+    def __init__(self):
+        self._principals = RequestLocalCache(self._load_principals)
+        self._calculator = RequestLocalCache(
+            lambda request: RoleCalculator(request.dbsession, self.principals(request))
+        )
+
+    # identity -----------------------------------------------------------------------
+    def identity(self, request):
+        return sessions.current_user(request)
+
+    def authenticated_userid(self, request):
+        user = self.identity(request)
+        return user.id if user is not None else None
+
+    def remember(self, request, userid, **kw):
+        return sessions.start_session(request, userid)
+
+    def forget(self, request, **kw):
+        return sessions.end_session(request)
+
+    # authorisation ------------------------------------------------------------------
+    def _load_principals(self, request) -> Principals:
+        return principals_for(request.dbsession, self.identity(request))
+
+    def principals(self, request) -> Principals:
+        return self._principals.get_or_create(request)
+
+    def calculator(self, request) -> RoleCalculator:
+        return self._calculator.get_or_create(request)
+
+    def permits(self, request, context, permission):
+        if not isinstance(context, Node):
+            # Only content is a context here; anything else (an exception, a stray
+            # resource) grants nothing.
+            return Denied("no content context for %r", permission)
+        if self.calculator(request).permits(context, permission):
+            return Allowed("%r granted on %r", permission, context)
+        return Denied("%r denied on %r", permission, context)

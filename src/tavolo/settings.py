@@ -1,0 +1,57 @@
+"""Settings from the ini file, with secrets and URLs taken from the environment.
+
+A value written ``env:NAME`` in the ini file is read from the environment variable
+``NAME``; a missing variable stops the start-up with a message naming it. In production
+(``tavolo.environment = production``) the application refuses to start with a missing,
+short or default secret.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def resolve_environment(settings: dict, environ=os.environ) -> dict:
+    resolved = dict(settings)
+    for key, value in settings.items():
+        if isinstance(value, str) and value.startswith("env:"):
+            name = value[4:].strip()
+            if name not in environ:
+                raise ConfigurationError(f"setting {key!r} needs the environment variable {name}")
+            resolved[key] = environ[name]
+    return resolved
+
+
+def is_production(settings: dict) -> bool:
+    return settings.get("tavolo.environment", "development").strip().lower() == "production"
+
+
+def check_settings(settings: dict) -> None:
+    secret = settings.get("tavolo.secret", "")
+    if not settings.get("sqlalchemy.url"):
+        raise ConfigurationError("sqlalchemy.url is not set")
+    if is_production(settings):
+        if secret in DEFAULT_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                "tavolo.secret must be a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters in production (set TAVOLO_SECRET)"
+            )
+        if str(settings.get("tavolo.secure_cookies", "")).lower() != "true":
+            raise ConfigurationError("tavolo.secure_cookies must be true in production")
+    elif not secret:
+        raise ConfigurationError("tavolo.secret is not set")
+
+
+def load(global_config: dict | None, settings: dict) -> dict:
+    settings = resolve_environment(settings)
+    if global_config and "here" in global_config:
+        settings.setdefault("here", global_config["here"])
+    check_settings(settings)
+    return settings

@@ -1,0 +1,204 @@
+"""Fixtures: the real application on real databases.
+
+Every database test runs twice, on SQLite and on PostgreSQL. Each backend gets a
+throw-away database built by the real alembic migrations and loaded with the demo network
+once per run; each test then runs inside one outer transaction that is rolled back, with
+every request's own transaction (pyramid_tm) and the session tween's side transaction as
+savepoints inside it. PostgreSQL cases are skipped, with the reason printed, when no server
+answers on 127.0.0.1:5432 - unless TAVOLO_REQUIRE_POSTGRESQL is set (CI), where that fails.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import psycopg
+import pytest
+import transaction
+import webtest
+from alembic import command
+from alembic.config import Config
+from pyramid.paster import get_appsettings
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+import tavolo
+from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.scripts import demo
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TESTING_INI = str(ROOT / "testing.ini")
+PG_HOST = os.environ.get("TAVOLO_TEST_PGHOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TAVOLO_TEST_PGPORT", "5432"))
+PG_USER = os.environ.get("TAVOLO_TEST_PGUSER", "postgres")
+CLIENT_ADDRESS = "192.0.2.10"  # TEST-NET-1: never a real client
+DEMO_PASSWORD = demo.DEMO_PASSWORD
+BACKENDS = ("sqlite", "postgresql")
+
+
+def postgres_unavailable_reason() -> str | None:
+    try:
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3
+        ):
+            return None
+    except psycopg.Error as exc:
+        return f"no PostgreSQL server answers on {PG_HOST}:{PG_PORT} ({exc.__class__.__name__})"
+
+
+def _skip_or_fail_postgres(reason: str):
+    if os.environ.get("TAVOLO_REQUIRE_POSTGRESQL"):
+        pytest.fail(f"PostgreSQL is required here (TAVOLO_REQUIRE_POSTGRESQL): {reason}")
+    pytest.skip(f"PostgreSQL cases skipped: {reason}")
+
+
+class ThrowAwayDatabases:
+    """Creates and drops databases for one test run; PostgreSQL names carry the pid so
+    that parallel runs never collide."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.created: list[str] = []
+        self.counter = 0
+
+    def url(self, backend: str, label: str) -> str:
+        self.counter += 1
+        if backend == "sqlite":
+            path = self.tmp_path_factory.mktemp(f"db-{label}") / "tavolo.sqlite"
+            return f"sqlite:///{path}"
+        reason = postgres_unavailable_reason()
+        if reason:
+            _skip_or_fail_postgres(reason)
+        name = f"tavolo_test_{os.getpid()}_{label}_{self.counter}"
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+    def drop_all(self):
+        if not self.created:
+            return
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+        ) as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    factory = ThrowAwayDatabases(tmp_path_factory)
+    yield factory
+    factory.drop_all()
+
+
+def alembic_config() -> Config:
+    config = Config(TESTING_INI)
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    return config
+
+
+def migrate(url: str, revision: str = "head", direction: str = "upgrade") -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, revision)
+    engine.dispose()
+
+
+def load_demo(engine) -> None:
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        dbsession = get_tm_session(get_session_factory(engine), manager)
+        demo.load_site(dbsession)
+        demo.load_demo_network(dbsession)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app_settings():
+    settings = dict(get_appsettings(TESTING_INI))
+    settings["here"] = str(ROOT)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def demo_database(backend, databases):
+    """URL of a migrated database holding the demo network, one per backend."""
+    url = databases.url(backend, "demo")
+    migrate(url)
+    engine = get_engine({"sqlalchemy.url": url})
+    load_demo(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(demo_database):
+    engine = get_engine({"sqlalchemy.url": demo_database})
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def wsgi_app(app_settings, demo_database):
+    settings = dict(app_settings, **{"sqlalchemy.url": demo_database})
+    return tavolo.main({"here": str(ROOT)}, **settings)
+
+
+@pytest.fixture
+def connection(engine, wsgi_app):
+    """One outer transaction per test, rolled back at the end: nothing a test does stays."""
+    connection = engine.connect()
+    outer = connection.begin()
+    registry = wsgi_app.registry
+    saved = registry["dbsession_factory"], registry["tavolo.independent_bind"]
+    registry["dbsession_factory"] = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    registry["tavolo.independent_bind"] = connection
+    yield connection
+    registry["dbsession_factory"], registry["tavolo.independent_bind"] = saved
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def dbsession(connection):
+    """A session for arranging and checking data, inside the test's outer transaction."""
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def testapp(wsgi_app, connection):
+    return webtest.TestApp(
+        wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDRESS, "HTTP_HOST": "localhost"}
+    )
+
+
+def login(app: webtest.TestApp, username: str, password: str = DEMO_PASSWORD, status=303):
+    """Log in through the real form, as a browser would."""
+    form = app.get("/login").forms["login-form"]
+    form["login"] = username
+    form["password"] = password
+    return form.submit(status=status)
+
+
+@pytest.fixture
+def login_as(testapp):
+    def _login(username: str, password: str = DEMO_PASSWORD, status=303):
+        return login(testapp, username, password, status)
+
+    return _login
