@@ -152,7 +152,7 @@ def start_session(request, user_id: int) -> list[tuple[str, str]]:
         AuthSession(
             id=hash_token(token),
             user_id=user_id,
-            address=request.client_addr,
+            address=request.remote_addr,
             user_agent=(request.user_agent or "")[:500],
         )
     )

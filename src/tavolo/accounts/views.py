@@ -37,8 +37,11 @@ def login_submit(context, request):
     login = request.POST.get("login", "")
     password = request.POST.get("password", "")
     came_from = request.POST.get("came_from", "")
+    # REMOTE_ADDR, which waitress rewrites only for its trusted proxies; WebOb's
+    # client_addr would believe any X-Forwarded-For a client sends.
+    address = request.remote_addr or ""
     try:
-        user = _login_service(request).authenticate(login, password, request.client_addr or "")
+        user = _login_service(request).authenticate(login, password, address)
     except LoginThrottled as throttled:
         raise HTTPTooManyRequests(headers={"Retry-After": str(throttled.retry_after)}) from None
     except ValueError:

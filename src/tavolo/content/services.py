@@ -61,9 +61,7 @@ class ContentService:
             raise InvalidName(
                 f"{name!r}: use lower-case letters, digits, '-', '.' or '_' (no spaces)"
             )
-        if parent is not None and parent.path == ROOT_PATH and name in self.reserved_names:
-            raise InvalidName(f"{name!r} is reserved for the application's own pages")
-        if name in self.reserved_names and parent is not None:
+        if name in self.reserved_names:
             # A view name is reachable on every node, so it is reserved at every level.
             raise InvalidName(f"{name!r} is reserved for the application's own pages")
         if parent is not None:

@@ -98,6 +98,20 @@ class NodeTraverser:
         self.entry = entry
 
     def __call__(self, request):
+        matchdict = request.matchdict
+        if matchdict is not None and "traverse" not in matchdict:
+            # A route without traversal (the static files): no content is involved, and
+            # serving a stylesheet must not cost a query.
+            subpath = matchdict.get("subpath", ())
+            return {
+                "context": self.entry,
+                "view_name": "",
+                "subpath": tuple(subpath),
+                "traversed": (),
+                "virtual_root": self.entry,
+                "virtual_root_path": (),
+                "root": self.entry,
+            }
         segments = split_path_info(request.path_info)
         names: list[str] = []
         for segment in segments:
