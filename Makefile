@@ -6,7 +6,10 @@ INI    ?= development.ini
 PIP    := $(BIN)/python -m pip
 CONSTRAINTS := requirements/constraints.txt
 LOCALE_DIR  := src/tavolo/locale
-PO_FILES := $(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/tavolo.po)
+LANGUAGES   := it en
+# tavolo.po is ours; a deform.po or colander.po beside it overrides single messages of that
+# library's own catalogue (Pyramid merges same-domain catalogues, ours last).
+PO_FILES := $(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run serve test lint install install-test assets locale initdb demo migrate check \
@@ -20,12 +23,12 @@ serve:
 
 ## test: install what the tests need, check style and run the whole suite
 test: install-test assets locale
-	$(BIN)/ruff check src tests alembic
+	$(BIN)/ruff check src tests alembic benchmarks
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check src tests alembic
-	$(BIN)/ruff format --check src tests alembic
+	$(BIN)/ruff check src tests alembic benchmarks
+	$(BIN)/ruff format --check src tests alembic benchmarks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,15 +62,19 @@ assets: static/vendor/.installed
 
 ## locale: compile the translation catalogues
 %.mo: %.po | $(VENV)/.installed
-	$(BIN)/pybabel compile --domain=tavolo --use-fuzzy -i $< -o $@ --statistics
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics
 
 locale: $(MO_FILES)
 
 ## i18n-extract: refresh tavolo.pot and merge it into the catalogues (needs `make install-test`)
+# Only the `tavolo` domain: templates that override deform's keep i18n:domain="deform".
+# A language missing from LANGUAGES' catalogues is created from the template.
 i18n-extract: install-test
-	$(BIN)/pot-create --config lingva.cfg -o $(LOCALE_DIR)/tavolo.pot src templates
-	for po in $(PO_FILES); do $(BIN)/pybabel update --domain=tavolo --no-fuzzy-matching \
-	    -i $(LOCALE_DIR)/tavolo.pot -o $$po; done
+	$(BIN)/pot-create --config lingva.cfg --domain=tavolo --package-name=Tavolo \
+	    --package-version=1.0 -o $(LOCALE_DIR)/tavolo.pot src templates
+	for lang in $(LANGUAGES); do $(BIN)/pybabel update --domain=tavolo --no-fuzzy-matching \
+	    --init-missing --locale=$$lang -i $(LOCALE_DIR)/tavolo.pot \
+	    -o $(LOCALE_DIR)/$$lang/LC_MESSAGES/tavolo.po || exit 1; done
 
 var:
 	mkdir -p var
@@ -89,7 +96,7 @@ check: install var
 	$(BIN)/alembic -c $(INI) check
 
 bench: install-test
-	@echo "No benchmarks yet: the foundation has no hot path worth measuring beyond the tests."
+	$(BIN)/python benchmarks/bench_pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache build dist src/*.egg-info $(MO_FILES)
