@@ -140,6 +140,12 @@ def _guard_safe_request(dbsession: Session, method: str) -> None:
         if state.is_insert or state.is_update or state.is_delete:
             raise WriteDuringSafeRequest(f"{method} request tried to execute {state.statement}")
 
+    @event.listens_for(dbsession, "before_commit")
+    def _before_commit(session):
+        # A safe request's session is never committed, only closed - unless raw SQL marked
+        # it changed (zope.sqlalchemy.mark_changed), which the two checks above cannot see.
+        raise WriteDuringSafeRequest(f"{method} request tried to commit a write")
+
 
 def request_dbsession(request) -> Session:
     factory = request.registry["dbsession_factory"]

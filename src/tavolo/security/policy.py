@@ -56,6 +56,7 @@ class RoleCalculator:
         return roles
 
     def permits(self, node: Node, permission: str) -> bool:
+        self._load(node.lineage)  # every ancestor's grants in one query
         for ancestor in node.lineage[:-1]:
             if not permission_roles(ancestor.state, VIEW) & self.roles_on(ancestor):
                 return False
