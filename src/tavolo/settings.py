@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from pyramid.settings import asbool
+
 DEFAULT_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
 MIN_SECRET_LENGTH = 32
 
@@ -29,6 +31,11 @@ def resolve_environment(settings: dict, environ=os.environ) -> dict:
     return resolved
 
 
+def secure_cookies(settings: dict) -> bool:
+    """Whether cookies carry ``Secure`` (and responses HSTS): the one reading of the flag."""
+    return asbool(settings.get("tavolo.secure_cookies", False))
+
+
 def is_production(settings: dict) -> bool:
     return settings.get("tavolo.environment", "development").strip().lower() == "production"
 
@@ -43,7 +50,7 @@ def check_settings(settings: dict) -> None:
                 "tavolo.secret must be a random value of at least "
                 f"{MIN_SECRET_LENGTH} characters in production (set TAVOLO_SECRET)"
             )
-        if str(settings.get("tavolo.secure_cookies", "")).lower() != "true":
+        if not secure_cookies(settings):
             raise ConfigurationError("tavolo.secure_cookies must be true in production")
     elif not secret:
         raise ConfigurationError("tavolo.secret is not set")

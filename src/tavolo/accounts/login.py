@@ -37,8 +37,13 @@ class LoginThrottled(Exception):
         self.retry_after = retry_after
 
 
+LOGIN_MAX_LENGTH = 100  # users.login and login_failures.login
+
+
 def normalise_login(login: str) -> str:
-    return (login or "").strip().lower()
+    """How a login name is compared and counted: trimmed, lower-case, bounded like the
+    column, so that an over-long name is throttled like any other."""
+    return (login or "").strip().lower()[:LOGIN_MAX_LENGTH]
 
 
 class LoginService:
@@ -52,7 +57,7 @@ class LoginService:
         count, oldest = self.dbsession.execute(
             select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
                 LoginFailure.login == normalise_login(login),
-                LoginFailure.address == address,
+                LoginFailure.address == address[:64],
                 LoginFailure.at >= since,
             )
         ).one()
@@ -71,6 +76,7 @@ class LoginService:
         alike - the caller shows one message for all of them.
         """
         name = normalise_login(login)
+        address = address[:64]
         wait = self.retry_after(name, address)
         if wait is not None:
             raise LoginThrottled(wait)
@@ -78,7 +84,7 @@ class LoginService:
         # Always one argon2 verification, known account or not.
         valid = verify_password(user.password_hash if user else None, password or "")
         if not (valid and user is not None and user.active):
-            self.dbsession.add(LoginFailure(login=name[:100], address=address))
+            self.dbsession.add(LoginFailure(login=name, address=address))
             raise ValueError("invalid credentials")
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)

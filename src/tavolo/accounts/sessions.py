@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 
 from tavolo.accounts.models import AuthSession, User
 from tavolo.db import independent_transaction, utcnow
+from tavolo.settings import secure_cookies
 
 COOKIE_NAME = "tavolo_session"
 ENVIRON_KEY = "tavolo.auth"
@@ -44,12 +45,8 @@ class SessionPolicy:
             idle_timeout=seconds("tavolo.session.idle_timeout", 30 * 60),
             absolute_timeout=seconds("tavolo.session.absolute_timeout", 12 * 3600),
             touch_interval=seconds("tavolo.session.touch_interval", 60),
-            secure_cookies=_as_bool(settings.get("tavolo.secure_cookies", False)),
+            secure_cookies=secure_cookies(settings),
         )
-
-
-def _as_bool(value) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -183,6 +180,19 @@ def end_session(request, headers: bool = True) -> list[tuple[str, str]]:
     if headers:
         request.add_response_callback(lambda request, response: _expire_cookie(request, response))
     return []
+
+
+def purge_expired(dbsession, policy: SessionPolicy) -> int:
+    """Delete sessions past their idle or absolute timeout: those whose browser never came
+    back to be told. Returns how many went."""
+    now = utcnow()
+    result = dbsession.execute(
+        delete(AuthSession).where(
+            (AuthSession.last_seen < now - policy.idle_timeout)
+            | (AuthSession.created < now - policy.absolute_timeout)
+        )
+    )
+    return result.rowcount
 
 
 def end_sessions_of(dbsession, user_id: int) -> None:

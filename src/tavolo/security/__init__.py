@@ -3,11 +3,12 @@
 from tavolo.security.csrf import SignedCookieCSRFStoragePolicy
 from tavolo.security.policy import TavoloSecurityPolicy
 from tavolo.security.roles import VIEW
+from tavolo.settings import secure_cookies
 
 
 def includeme(config):
     settings = config.get_settings()
-    secure = str(settings.get("tavolo.secure_cookies", "false")).lower() in {"1", "true", "yes"}
+    secure = secure_cookies(settings)
     config.set_security_policy(TavoloSecurityPolicy())
     config.set_csrf_storage_policy(
         SignedCookieCSRFStoragePolicy(settings["tavolo.secret"], secure=secure)

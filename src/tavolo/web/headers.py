@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tavolo.settings import secure_cookies
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -20,7 +22,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def security_headers_tween_factory(handler, registry):
-    hsts = str(registry.settings.get("tavolo.secure_cookies", "false")).lower() == "true"
+    hsts = secure_cookies(registry.settings)
 
     def security_headers_tween(request):
         response = handler(request)
