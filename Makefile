@@ -12,8 +12,8 @@ LANGUAGES   := it en
 PO_FILES := $(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test lint install install-test assets locale initdb demo migrate check \
-        i18n-extract bench clean distclean
+.PHONY: run serve test lint install install-test assets locale browser initdb demo migrate \
+        check i18n-extract bench clean distclean
 
 ## run: create the virtualenv, install, migrate, load the demo site and serve it on :6543
 run: install assets locale demo serve
@@ -22,7 +22,7 @@ serve:
 	$(BIN)/pserve $(INI)
 
 ## test: install what the tests need, check style and run the whole suite
-test: install-test assets locale
+test: install-test assets locale browser
 	$(BIN)/ruff check src tests alembic benchmarks
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -78,6 +78,17 @@ i18n-extract: install-test
 
 var:
 	mkdir -p var
+
+## browser: Debian's Chromium for the browser tests, installed when missing (needs root)
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing and cannot be installed here: the browser tests will be skipped."; \
+	  fi; \
+	fi
 
 ## migrate: apply the alembic migrations only
 migrate: install var
