@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -152,8 +153,36 @@ def engine(demo_database):
 
 @pytest.fixture(scope="session")
 def wsgi_app(app_settings, demo_database):
-    settings = dict(app_settings, **{"sqlalchemy.url": demo_database})
+    return build_app(app_settings, demo_database)
+
+
+def build_app(app_settings, database_url: str, **overrides):
+    """The real WSGI application on ``database_url``, with settings overridden."""
+    settings = dict(app_settings, **{"sqlalchemy.url": database_url}, **overrides)
     return tavolo.main({"here": str(ROOT)}, **settings)
+
+
+@contextmanager
+def joined_to(app, connection):
+    """Run every request of ``app`` in savepoints of the test's outer transaction: the
+    request's own transaction and the session tween's side transaction alike."""
+    registry = app.registry
+    saved = registry["dbsession_factory"], registry["tavolo.independent_bind"]
+    registry["dbsession_factory"] = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    registry["tavolo.independent_bind"] = connection
+    try:
+        yield app
+    finally:
+        registry["dbsession_factory"], registry["tavolo.independent_bind"] = saved
+
+
+def client_for(app, **environ) -> webtest.TestApp:
+    """A WebTest client that comes from the test client address, on host ``localhost``."""
+    return webtest.TestApp(
+        app, extra_environ={"REMOTE_ADDR": CLIENT_ADDRESS, "HTTP_HOST": "localhost", **environ}
+    )
 
 
 @pytest.fixture
@@ -161,14 +190,8 @@ def connection(engine, wsgi_app):
     """One outer transaction per test, rolled back at the end: nothing a test does stays."""
     connection = engine.connect()
     outer = connection.begin()
-    registry = wsgi_app.registry
-    saved = registry["dbsession_factory"], registry["tavolo.independent_bind"]
-    registry["dbsession_factory"] = sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
-    registry["tavolo.independent_bind"] = connection
-    yield connection
-    registry["dbsession_factory"], registry["tavolo.independent_bind"] = saved
+    with joined_to(wsgi_app, connection):
+        yield connection
     outer.rollback()
     connection.close()
 
@@ -183,9 +206,7 @@ def dbsession(connection):
 
 @pytest.fixture
 def testapp(wsgi_app, connection):
-    return webtest.TestApp(
-        wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDRESS, "HTTP_HOST": "localhost"}
-    )
+    return client_for(wsgi_app)
 
 
 def login(app: webtest.TestApp, username: str, password: str = DEMO_PASSWORD, status=303):

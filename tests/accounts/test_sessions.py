@@ -8,14 +8,11 @@ import pytest
 import webtest
 from pyramid.paster import get_appsettings
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import sessionmaker
 
-import tavolo
 from tavolo.accounts.models import AuthSession, User
 from tavolo.accounts.sessions import COOKIE_NAME, SessionPolicy, end_sessions_of, hash_token
 from tavolo.scripts.demo import DEMO_PASSWORD
-
-from ..conftest import CLIENT_ADDRESS, ROOT
+from tests.conftest import CLIENT_ADDRESS, ROOT, build_app, client_for, joined_to
 
 LOGIN_REDIRECT = "http://localhost/login?came_from="
 
@@ -369,31 +366,15 @@ def test_an_unknown_session_cookie_is_dropped_and_creates_nothing(browser, dbses
 
 @pytest.fixture(scope="module")
 def secure_wsgi_app(app_settings, demo_database):
-    settings = dict(
-        app_settings, **{"sqlalchemy.url": demo_database, "tavolo.secure_cookies": "true"}
-    )
-    app = tavolo.main({"here": str(ROOT)}, **settings)
+    app = build_app(app_settings, demo_database, **{"tavolo.secure_cookies": "true"})
     yield app
     app.registry["tavolo.engine"].dispose()
 
 
 @pytest.fixture
 def secure_testapp(secure_wsgi_app, connection):
-    registry = secure_wsgi_app.registry
-    saved = registry["dbsession_factory"], registry["tavolo.independent_bind"]
-    registry["dbsession_factory"] = sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
-    registry["tavolo.independent_bind"] = connection
-    yield webtest.TestApp(
-        secure_wsgi_app,
-        extra_environ={
-            "REMOTE_ADDR": CLIENT_ADDRESS,
-            "HTTP_HOST": "localhost",
-            "wsgi.url_scheme": "https",
-        },
-    )
-    registry["dbsession_factory"], registry["tavolo.independent_bind"] = saved
+    with joined_to(secure_wsgi_app, connection):
+        yield client_for(secure_wsgi_app, **{"wsgi.url_scheme": "https"})
 
 
 def test_secure_setting_marks_the_cookies_secure(secure_testapp):

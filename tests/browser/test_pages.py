@@ -18,9 +18,8 @@ import threading
 import pytest
 from waitress.server import create_server
 
-import tavolo
 from tavolo.db import get_engine
-from tests.conftest import DEMO_PASSWORD, ROOT, load_demo, migrate
+from tests.conftest import DEMO_PASSWORD, ROOT, build_app, load_demo, migrate
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCRIPT = pathlib.Path(__file__).with_name("page_check.mjs")
@@ -48,7 +47,7 @@ def live_server(databases, app_settings):
     engine = get_engine({"sqlalchemy.url": url})
     load_demo(engine)
     engine.dispose()
-    app = tavolo.main({"here": str(ROOT)}, **dict(app_settings, **{"sqlalchemy.url": url}))
+    app = build_app(app_settings, url)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -5,25 +5,22 @@ from __future__ import annotations
 import logging
 
 import pytest
-import webtest
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.interfaces import IExceptionResponse
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.static import static_view
 from sqlalchemy import select, text, update
-from sqlalchemy.orm import sessionmaker
 from zope.interface.interface import InterfaceClass
 from zope.sqlalchemy import mark_changed
 
-import tavolo
 from tavolo import content
 from tavolo.accounts import views as account_views
 from tavolo.content import views as content_views
 from tavolo.content.models import Folder, Node
 from tavolo.content.services import ContentService, InvalidName
 from tavolo.security.roles import VIEW
-from tests.conftest import CLIENT_ADDRESS, ROOT
+from tests.conftest import build_app, client_for, joined_to
 
 # the view inventory ----------------------------------------------------------------------
 # Views anyone may call: logging in and out. Nothing else but static files and the error
@@ -139,8 +136,7 @@ def includeme(config):
 
 @pytest.fixture(scope="module")
 def writing_app(app_settings, demo_database):
-    settings = dict(app_settings, **{"sqlalchemy.url": demo_database, "pyramid.includes": __name__})
-    app = tavolo.main({"here": str(ROOT)}, **settings)
+    app = build_app(app_settings, demo_database, **{"pyramid.includes": __name__})
     yield app
     app.registry["tavolo.engine"].dispose()
 
@@ -148,16 +144,8 @@ def writing_app(app_settings, demo_database):
 @pytest.fixture
 def writing_testapp(writing_app, connection):
     """The test app joined to the test's outer transaction, like ``testapp``."""
-    registry = writing_app.registry
-    saved = registry["dbsession_factory"], registry["tavolo.independent_bind"]
-    registry["dbsession_factory"] = sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
-    registry["tavolo.independent_bind"] = connection
-    yield webtest.TestApp(
-        writing_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDRESS, "HTTP_HOST": "localhost"}
-    )
-    registry["dbsession_factory"], registry["tavolo.independent_bind"] = saved
+    with joined_to(writing_app, connection):
+        yield client_for(writing_app)
 
 
 def _written(dbsession, kind: str) -> bool:
