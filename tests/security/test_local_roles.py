@@ -294,3 +294,31 @@ def test_listing_paginates_twenty_by_twenty(testapp, login_as, dbsession):
     pages = [a.get_text(strip=True) for a in first.html.select(".pagination a.page-link")]
     assert "2" in pages and "3" not in pages
     assert "Documento nascosto" not in first.text + second.text
+
+
+# principals are never reused ---------------------------------------------------------
+def test_a_deleted_group_takes_its_grants_and_a_recreated_one_inherits_nothing(
+    dbsession, testapp, login_as
+):
+    folder = make(dbsession, RESERVED, "gruppo-di-lavoro", "Gruppo di lavoro", "private")
+    comune = user_id(dbsession, "comune")
+    group = Group(name="tavolo-scuola", title="Tavolo scuola")
+    dbsession.add(group)
+    dbsession.flush()
+    dbsession.add(GroupMember(group_id=group.id, user_id=comune))
+    grant(dbsession, folder, group_id=group.id)
+    old_id = group.id
+    login_as("comune")
+    testapp.get("/area-riservata/gruppo-di-lavoro/", status=200)
+
+    dbsession.delete(group)
+    dbsession.flush()
+    assert dbsession.scalars(select(LocalRole).where(LocalRole.node_id == folder.id)).all() == []
+
+    again = Group(name="tavolo-scuola", title="Tavolo scuola")
+    dbsession.add(again)
+    dbsession.flush()
+    dbsession.add(GroupMember(group_id=again.id, user_id=comune))
+    dbsession.flush()
+    assert again.id != old_id
+    assert_forbidden_page(testapp.get("/area-riservata/gruppo-di-lavoro/", status=403))
