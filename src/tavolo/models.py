@@ -12,7 +12,20 @@ from tavolo.accounts.models import (  # noqa: F401
     OrganisationKind,
     User,
 )
-from tavolo.content.models import Folder, Node, Page  # noqa: F401
+from tavolo.content.models import (  # noqa: F401
+    Event,
+    File,
+    Folder,
+    Image,
+    Legislation,
+    Link,
+    NewsItem,
+    Node,
+    NodeRelation,
+    NodeTag,
+    Page,
+    Question,
+)
 from tavolo.db import Base
 from tavolo.security.models import GlobalRole, LocalRole  # noqa: F401
 

@@ -13,15 +13,17 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
 
 from tavolo.db import Base, UTCDateTime, utcnow
 
@@ -66,6 +68,24 @@ class Node(Base):
     inherit_roles: Mapped[bool] = mapped_column(Boolean, default=True)
     # Kept out of the main menu (legal pages, for instance), still reachable by URL.
     exclude_from_nav: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The organisation that answers for the content (a partner's section, a circular's
+    # issuer inside the network...).
+    responsible_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+
+    tag_rows: Mapped[list[NodeTag]] = relationship(
+        cascade="all, delete-orphan", order_by="NodeTag.tag"
+    )
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+    @tags.setter
+    def tags(self, values) -> None:
+        wanted = sorted({v.strip() for v in values or () if v and v.strip()})
+        self.tag_rows = [NodeTag(tag=tag) for tag in wanted]
 
     parent: Mapped[Node | None] = relationship(remote_side=[id], lazy="raise_on_sql")
 
@@ -117,3 +137,139 @@ class Page(Node):
     body: Mapped[str] = mapped_column(Text, default="")
 
     __mapper_args__ = {"polymorphic_identity": "page"}
+
+
+class NodeTag(Base):
+    """A free tag ("Vademecum", "lavoro", "minori") on a node; faceted by search."""
+
+    __tablename__ = "node_tags"
+
+    node_id: Mapped[int] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class NodeRelation(Base):
+    """"Related items": an ordered link from one node to another."""
+
+    __tablename__ = "node_relations"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Link(Node):
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+
+    __mapper_args__ = {"polymorphic_identity": "link"}
+
+
+class NewsItem(Node):
+    """Notizia: a lead, a body, an optional image (an Image node) and the date shown."""
+
+    __tablename__ = "news_items"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    lead: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("nodes.id", ondelete="SET NULL"))
+
+    __mapper_args__ = {
+        "polymorphic_identity": "news",
+        "inherit_condition": id == Node.id,
+    }
+
+
+class Event(Node):
+    """Evento: a meeting, a training day, a deadline."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    whole_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    organiser: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    __mapper_args__ = {"polymorphic_identity": "event"}
+
+
+class StoredFile:
+    """Columns of anything that holds an uploaded file.
+
+    The bytes live in the row until the files issue moves them to the blob store behind
+    the same attributes (``filename``, ``content_type``, ``size``, ``sha256``, ``data``).
+    ``data`` is deferred: listings never load it.
+    """
+
+    filename: Mapped[str] = mapped_column(String(255))  # for display only, never a path
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    @declared_attr
+    def data(cls) -> Mapped[bytes]:
+        return deferred(mapped_column(LargeBinary))
+
+
+class File(StoredFile, Node):
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+
+    __mapper_args__ = {"polymorphic_identity": "file"}
+
+
+class Image(StoredFile, Node):
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+
+    __mapper_args__ = {"polymorphic_identity": "image"}
+
+
+class Legislation(Node):
+    """Normativa: an act (law, decree, circular...) identified by its URN:NIR; it holds its
+    attachments as child File nodes."""
+
+    __tablename__ = "legislation"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    act_type: Mapped[str] = mapped_column(String(50))
+    number: Mapped[str] = mapped_column(String(50), default="")
+    act_date: Mapped[dt.date | None] = mapped_column(Date)
+    issuing_body: Mapped[str] = mapped_column(String(300), default="")
+    urn: Mapped[str] = mapped_column(String(500), default="", index=True)
+    official_url: Mapped[str] = mapped_column(String(2000), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    __mapper_args__ = {"polymorphic_identity": "legislation"}
+
+
+class Question(Node):
+    """Domanda e risposta: the title is the question in short, ``question`` in full."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    question: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(String(100), default="", index=True)
+
+    __mapper_args__ = {"polymorphic_identity": "question"}

@@ -1,16 +1,30 @@
 """The type registry: each content type declared in one place.
 
 A ``TypeInfo`` says what a type is called, which model stores it, who may add it and
-where. Later issues add the schema, workflow binding and indexing to the same declaration.
+where, and whether it holds other content. The forms, views and indexing of each type hang
+off the same declaration as they are built.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tavolo.content.models import Folder, Node, Page
+from tavolo.content.models import (
+    Event,
+    File,
+    Folder,
+    Image,
+    Legislation,
+    Link,
+    NewsItem,
+    Node,
+    Page,
+    Question,
+)
 from tavolo.i18n import _
 from tavolo.security.roles import ADD
+
+_IN_FOLDERS = frozenset({"folder"})
 
 
 @dataclass(frozen=True)
@@ -21,14 +35,25 @@ class TypeInfo:
     add_permission: str = ADD
     # Types this one may be added to; empty means "nowhere" (only scripts create it).
     addable_to: frozenset[str] = field(default_factory=frozenset)
+    # Whether it holds other content (folders, and legislation with its attachments).
+    folderish: bool = False
     initial_state: str = "private"
 
 
 TYPES: dict[str, TypeInfo] = {
     info.name: info
     for info in (
-        TypeInfo("folder", Folder, _("Cartella"), addable_to=frozenset({"folder"})),
-        TypeInfo("page", Page, _("Pagina"), addable_to=frozenset({"folder"})),
+        TypeInfo("folder", Folder, _("Cartella"), addable_to=_IN_FOLDERS, folderish=True),
+        TypeInfo("page", Page, _("Pagina"), addable_to=_IN_FOLDERS),
+        TypeInfo("link", Link, _("Collegamento"), addable_to=_IN_FOLDERS),
+        TypeInfo("news", NewsItem, _("Notizia"), addable_to=_IN_FOLDERS),
+        TypeInfo("event", Event, _("Evento"), addable_to=_IN_FOLDERS),
+        TypeInfo("file", File, _("File"), addable_to=_IN_FOLDERS | {"legislation"}),
+        TypeInfo("image", Image, _("Immagine"), addable_to=_IN_FOLDERS),
+        TypeInfo(
+            "legislation", Legislation, _("Normativa"), addable_to=_IN_FOLDERS, folderish=True
+        ),
+        TypeInfo("question", Question, _("Domanda e risposta"), addable_to=_IN_FOLDERS),
     )
 }
 
@@ -38,3 +63,8 @@ def type_info(type_name: str) -> TypeInfo:
         return TYPES[type_name]
     except KeyError:
         raise LookupError(f"unknown content type {type_name!r}") from None
+
+
+def addable_types(container: Node) -> list[TypeInfo]:
+    """The types that may be added inside ``container`` (permission not checked here)."""
+    return [info for info in TYPES.values() if container.type in info.addable_to]
