@@ -5,9 +5,8 @@ Revises: 02c2cd1640e4
 Create Date: 2026-11-26 02:16:01.626331
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "c90ef2f39ae2"
 down_revision = "02c2cd1640e4"
