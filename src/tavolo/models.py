@@ -4,6 +4,7 @@ from sqlalchemy.orm import configure_mappers
 
 from tavolo.accounts.models import (  # noqa: F401
     AuthSession,
+    FeedToken,
     Group,
     GroupMember,
     LoginFailure,

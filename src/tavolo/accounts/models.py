@@ -154,3 +154,22 @@ class LoginFailure(Base):
     login: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedToken(Base):
+    """A personal token that lets a feed reader fetch feeds as its owner.
+
+    Only the SHA-256 of the token is kept; the owner sees the token once, when it is made.
+    A revoked token, or any token of a disabled account, opens nothing.
+    """
+
+    __tablename__ = "feed_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

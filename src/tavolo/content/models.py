@@ -74,6 +74,12 @@ class Node(Base):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
 
+    # In the trash: invisible with its whole subtree (traversal, listings, search, feeds)
+    # until a Manager restores it or empties the trash. The name stays taken meanwhile, so
+    # a restore always puts it back where it was.
+    trashed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    trashed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
     tag_rows: Mapped[list[NodeTag]] = relationship(
         cascade="all, delete-orphan", order_by="NodeTag.tag"
     )
@@ -151,7 +157,7 @@ class NodeTag(Base):
 
 
 class NodeRelation(Base):
-    """"Related items": an ordered link from one node to another."""
+    """ "Related items": an ordered link from one node to another."""
 
     __tablename__ = "node_relations"
 

@@ -34,15 +34,21 @@ from html.parser import HTMLParser
 
 import nh3
 
-__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "plain_text", "sanitise_html"]
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "ATTRIBUTE_VALUES",
+    "IMAGE_SCHEMES",
+    "LINK_SCHEMES",
+    "plain_text",
+    "sanitise_html",
+]
 
 HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 BLOCKS = frozenset({"p", "div", "blockquote", "pre", "hr", "br", "figure", "figcaption"})
 LISTS = frozenset({"ul", "ol", "li", "dl", "dt", "dd"})
 TABLES = frozenset({"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"})
-INLINE = frozenset(
-    {"a", "img", "strong", "em", "u", "s", "sub", "sup", "abbr", "code", "span"}
-)
+INLINE = frozenset({"a", "img", "strong", "em", "u", "s", "sub", "sup", "abbr", "code", "span"})
 ALLOWED_TAGS = HEADINGS | BLOCKS | LISTS | TABLES | INLINE
 
 # Removed together with everything inside them (must not overlap ALLOWED_TAGS).
@@ -74,9 +80,11 @@ _INTEGER = re.compile(r"\d{1,4}")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}")
 _DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-# C0 controls other than tab, newline and carriage return: illegal in XML (the feeds) and
-# never meaningful in an article. NUL is dropped by the HTML parser itself.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls other than tab, newline and carriage return are illegal in XML (the feeds)
+# and never meaningful in an article. They go from the input, before parsing: removing them
+# from the output could join "java\x01script:" (a harmless relative URL) into a scheme.
+# Form feed is HTML whitespace, so it becomes a space and still separates attributes.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _URL_IGNORED = re.compile(r"[\x00-\x20]")  # what the URL parser strips or ignores
 
 
@@ -119,7 +127,7 @@ def sanitise_html(html: str | None) -> str:
     """
     if html is None:
         return ""
-    html = _CONTROL_CHARACTERS.sub("", html)
+    html = _CONTROL_CHARACTERS.sub("", html.replace("\f", " "))
     if not html.strip():
         return ""
     return _cleaner.clean(html).strip()

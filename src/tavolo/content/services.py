@@ -34,14 +34,18 @@ class ContentService:
         return self.by_path(ROOT_PATH)
 
     def by_path(self, path: str) -> Node | None:
+        """The node at ``path``, unless it is in the trash."""
         polymorphic = any_node()
         return self.dbsession.scalars(
-            select(polymorphic).where(polymorphic.path == path)
+            select(polymorphic).where(polymorphic.path == path, polymorphic.trashed_at.is_(None))
         ).one_or_none()
 
     def children(self, parent: Node, where=None, offset: int = 0, limit: int | None = None):
+        """The children not in the trash, in their order."""
         polymorphic = any_node()
-        query = select(polymorphic).where(polymorphic.parent_id == parent.id)
+        query = select(polymorphic).where(
+            polymorphic.parent_id == parent.id, polymorphic.trashed_at.is_(None)
+        )
         if where is not None:
             query = query.where(where)
         query = query.order_by(polymorphic.position, polymorphic.id).offset(offset)
@@ -50,7 +54,9 @@ class ContentService:
         return with_parent_lineage(self.dbsession.scalars(query), parent)
 
     def count_children(self, parent: Node, where=None) -> int:
-        query = select(func.count(Node.id)).where(Node.parent_id == parent.id)
+        query = select(func.count(Node.id)).where(
+            Node.parent_id == parent.id, Node.trashed_at.is_(None)
+        )
         if where is not None:
             query = query.where(where)
         return self.dbsession.scalar(query)
@@ -65,6 +71,7 @@ class ContentService:
             # A view name is reachable on every node, so it is reserved at every level.
             raise InvalidName(f"{name!r} is reserved for the application's own pages")
         if parent is not None:
+            # Trashed siblings count: a restore must find its name free.
             taken = self.dbsession.scalar(
                 select(func.count(Node.id)).where(Node.parent_id == parent.id, Node.name == name)
             )

@@ -42,15 +42,13 @@ def any_node():
     return with_polymorphic(Node, "*")
 
 
-def _load_by_paths(dbsession, paths: list[str]) -> list[Node]:
+def _load_by_paths(dbsession, paths: list[str], include_trashed: bool = False) -> list[Node]:
     polymorphic = any_node()
-    return list(
-        dbsession.scalars(
-            select(polymorphic)
-            .where(polymorphic.path.in_(paths))
-            .order_by(func.length(polymorphic.path))
-        )
-    )
+    query = select(polymorphic).where(polymorphic.path.in_(paths))
+    if not include_trashed:
+        # A trashed node breaks the chain: it and its subtree are not found.
+        query = query.where(polymorphic.trashed_at.is_(None))
+    return list(dbsession.scalars(query.order_by(func.length(polymorphic.path))))
 
 
 def _link_lineage(nodes: list[Node], wanted: list[str]) -> list[Node]:
@@ -66,7 +64,7 @@ def _link_lineage(nodes: list[Node], wanted: list[str]) -> list[Node]:
 def load_lineage(node: Node) -> list[Node]:
     dbsession = object_session(node)
     wanted = ancestor_paths(node.path)
-    lineage = _link_lineage(_load_by_paths(dbsession, wanted), wanted)
+    lineage = _link_lineage(_load_by_paths(dbsession, wanted, include_trashed=True), wanted)
     if not lineage or lineage[-1] is not node:
         raise LookupError(f"broken lineage for {node!r}")
     return lineage
