@@ -22,6 +22,7 @@ from tavolo.content.models import (  # noqa: F401
     Link,
     NewsItem,
     Node,
+    NodeRedirect,
     NodeRelation,
     NodeTag,
     Page,

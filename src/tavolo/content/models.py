@@ -279,3 +279,14 @@ class Question(Node):
     topic: Mapped[str] = mapped_column(String(100), default="", index=True)
 
     __mapper_args__ = {"polymorphic_identity": "question"}
+
+
+class NodeRedirect(Base):
+    """An old path of a node that was renamed or moved: requests for it (and for anything
+    below it) are sent to where the node is now, so bookmarks and links keep working."""
+
+    __tablename__ = "node_redirects"
+
+    old_path: Mapped[str] = mapped_column(PATH_TYPE, primary_key=True)
+    node_id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), index=True)
+    created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

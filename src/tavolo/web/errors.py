@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
-from pyramid.httpexceptions import HTTPException, HTTPSeeOther
+from pyramid.httpexceptions import HTTPException, HTTPMovedPermanently, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from tavolo.content.moving import find_redirect
 from tavolo.i18n import _
+from tavolo.security.roles import VIEW
 
 log = logging.getLogger(__name__)
 TEMPLATE = "tavolo:templates/web/error.pt"
@@ -49,7 +51,28 @@ def forbidden(exc, request):
 
 @notfound_view_config(renderer=TEMPLATE)
 def not_found(exc, request):
+    moved_to = _moved_location(request)
+    if moved_to is not None:
+        return HTTPMovedPermanently(location=moved_to)
     return _page(request, 404)
+
+
+def _moved_location(request) -> str | None:
+    """The new URL of content that was renamed or moved, if the visitor may see it."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    found = find_redirect(request.dbsession, request.path_info)
+    if found is None:
+        return None
+    node, remainder = found
+    if not request.has_permission(VIEW, node):
+        return None
+    location = request.resource_url(node) + remainder
+    if remainder and request.path_info.endswith("/"):
+        location += "/"
+    if request.query_string:
+        location += "?" + request.query_string
+    return location
 
 
 @exception_view_config(HTTPException, renderer=TEMPLATE)
