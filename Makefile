@@ -45,7 +45,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## assets: Bootstrap Italia from the npm registry (pinned in package-lock.json) into static/vendor
+## assets: Bootstrap Italia and jQuery 3 (for deform's widgets) from the npm registry (pinned in package-lock.json) into static/vendor
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -56,6 +56,8 @@ static/vendor/.installed: node_modules/.installed
 	cp -R node_modules/bootstrap-italia/dist/css node_modules/bootstrap-italia/dist/js \
 	      node_modules/bootstrap-italia/dist/fonts node_modules/bootstrap-italia/dist/svg \
 	      static/vendor/bootstrap-italia/
+	mkdir -p static/vendor/jquery
+	cp node_modules/jquery/dist/jquery.min.js static/vendor/jquery/
 	touch $@
 
 assets: static/vendor/.installed

@@ -17,4 +17,5 @@ def main(global_config, **settings):
         config.include("tavolo.content")
         config.include("tavolo.accounts")
         config.include("tavolo.workflow")
+        config.include("tavolo.feeds")
     return config.make_wsgi_app()

@@ -59,6 +59,13 @@ try {
     consoleErrors = [];
     const response = await page.goto(`${base}${step}`, { waitUntil: "load" });
     await page.waitForTimeout(200); // let start-up scripts (fonts loader) run
+    // Rich-text fields: wait until TinyMCE has replaced every one of them.
+    const richText = await page.locator("textarea[data-tavolo-richtext]").count();
+    if (richText) {
+      await page.waitForFunction(
+        (n) => document.querySelectorAll(".tox-tinymce").length === n, richText, { timeout: 10000 },
+      ).catch(() => {});
+    }
     const axe = await new AxeBuilder({ page })
       .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
       .analyze();
@@ -75,9 +82,12 @@ try {
         impact: v.impact,
         help: v.help,
         targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+        html: v.nodes[0]?.html,
       })),
       consoleErrors: [...consoleErrors],
       firstFocus,
+      richText,
+      editors: await page.evaluate(() => document.querySelectorAll(".tox-tinymce").length),
     });
   }
 } finally {

@@ -103,3 +103,19 @@ def test_english_pages_are_accessible(live_server):
     assert pages["/login"]["firstFocus"] == "Skip to main content"
     for page in pages.values():
         assert_accessible(page)
+
+
+def test_the_edit_form_starts_tinymce_within_the_csp(live_server):
+    # No console errors proves that no inline script was needed (the CSP refuses them).
+    pages = check_pages(
+        live_server,
+        f"login:admin:{DEMO_PASSWORD}",
+        "/privacy/@@edit",
+        "/area-riservata/@@add?type=event",
+        "/@@trash",
+    )
+    edit = pages["/privacy/@@edit"]
+    assert edit["status"] == 200
+    assert edit["richText"] == 1 and edit["editors"] == 1
+    for page in pages.values():
+        assert_accessible(page)

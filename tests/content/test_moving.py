@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tavolo.accounts.models import User
 from tavolo.content.models import Node
-from tavolo.content.moving import TreeChangeError, TreeChanges
+from tavolo.content.moving import TreeChangeError, TreeChanges, move_to_position
 from tavolo.content.services import ContentService
 
 
@@ -153,3 +153,20 @@ def test_copy_in_the_same_folder_gets_a_free_name(dbsession, tree):
     first = changes.copy(tree.by_path("/prova/pagina/"), tree.by_path("/prova/"), owner_id=None)
     second = changes.copy(tree.by_path("/prova/pagina/"), tree.by_path("/prova/"), owner_id=None)
     assert (first.name, second.name) == ("pagina-copia", "pagina-copia-2")
+
+
+def titles_in_order(tree, path):
+    return [n.name for n in tree.children(tree.by_path(path))]
+
+
+def test_reordering_moves_one_item_and_keeps_versions(dbsession, tree):
+    folder = tree.by_path("/destinazione/")
+    for name in ("a", "b", "c", "d"):
+        tree.create(folder, "page", name, name.upper(), state="published")
+    d = tree.by_path("/destinazione/d/")
+    version = d.version
+    move_to_position(dbsession, d, 0)
+    assert titles_in_order(tree, "/destinazione/") == ["d", "a", "b", "c"]
+    move_to_position(dbsession, tree.by_path("/destinazione/a/"), 99)
+    assert titles_in_order(tree, "/destinazione/") == ["d", "b", "c", "a"]
+    assert tree.by_path("/destinazione/d/").version == version

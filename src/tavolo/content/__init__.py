@@ -22,6 +22,9 @@ def includeme(config):
     config.set_root_factory(root_factory)
     config.add_traverser(NodeTraverser, TreeEntry)
     config.scan("tavolo.content.views")
+    config.scan("tavolo.content.editing")
+    config.scan("tavolo.content.navigation")
+    config.scan("tavolo.content.contents")
 
     def record_reserved_names():
         config.registry["tavolo.reserved_names"] = ALWAYS_RESERVED | view_names(config.registry)

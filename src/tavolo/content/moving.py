@@ -209,3 +209,31 @@ def find_redirect(dbsession, path: str) -> tuple[Node, str] | None:
         return None
     remainder = "/".join(segments[old_path.count("/") - 1 :])
     return node, remainder
+
+
+def move_to_position(dbsession, node: Node, position: int) -> None:
+    """Put ``node`` at ``position`` among its siblings (0 is first).
+
+    Positions are renumbered 0..n-1 and only the rows whose number changes are written, in
+    one executemany: moving an item by k places writes k + 1 rows, whatever the folder's
+    size. Reordering does not move the node's version: the folder's order changed, not the
+    node.
+    """
+    rows = dbsession.execute(
+        select(Node.id, Node.position)
+        .where(Node.parent_id == node.parent_id, Node.trashed_at.is_(None))
+        .order_by(Node.position, Node.id)
+    ).all()
+    current = {node_id: pos for node_id, pos in rows}
+    if node.id not in current:
+        raise TreeChangeError("the item is not in this folder")
+    order = [node_id for node_id, _ in rows if node_id != node.id]
+    order.insert(max(0, min(position, len(order))), node.id)
+    changes = [
+        {"id": node_id, "position": index}
+        for index, node_id in enumerate(order)
+        if current[node_id] != index
+    ]
+    dbsession.flush()
+    if changes:
+        dbsession.execute(update(Node), changes)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import colander
+
 from tavolo.content.models import (
     Event,
     File,
@@ -20,6 +22,17 @@ from tavolo.content.models import (
     Node,
     Page,
     Question,
+)
+from tavolo.content.schemas import (
+    EventSchema,
+    FileSchema,
+    FolderSchema,
+    ImageSchema,
+    LegislationSchema,
+    LinkSchema,
+    NewsSchema,
+    PageSchema,
+    QuestionSchema,
 )
 from tavolo.i18n import _
 from tavolo.security.roles import ADD
@@ -38,22 +51,48 @@ class TypeInfo:
     # Whether it holds other content (folders, and legislation with its attachments).
     folderish: bool = False
     initial_state: str = "private"
+    # The colander schema of its add and edit forms (a class: each form builds its own).
+    schema: type[colander.Schema] | None = None
 
 
 TYPES: dict[str, TypeInfo] = {
     info.name: info
     for info in (
-        TypeInfo("folder", Folder, _("Cartella"), addable_to=_IN_FOLDERS, folderish=True),
-        TypeInfo("page", Page, _("Pagina"), addable_to=_IN_FOLDERS),
-        TypeInfo("link", Link, _("Collegamento"), addable_to=_IN_FOLDERS),
-        TypeInfo("news", NewsItem, _("Notizia"), addable_to=_IN_FOLDERS),
-        TypeInfo("event", Event, _("Evento"), addable_to=_IN_FOLDERS),
-        TypeInfo("file", File, _("File"), addable_to=_IN_FOLDERS | {"legislation"}),
-        TypeInfo("image", Image, _("Immagine"), addable_to=_IN_FOLDERS),
         TypeInfo(
-            "legislation", Legislation, _("Normativa"), addable_to=_IN_FOLDERS, folderish=True
+            "folder",
+            Folder,
+            _("Cartella"),
+            addable_to=_IN_FOLDERS,
+            folderish=True,
+            schema=FolderSchema,
         ),
-        TypeInfo("question", Question, _("Domanda e risposta"), addable_to=_IN_FOLDERS),
+        TypeInfo("page", Page, _("Pagina"), addable_to=_IN_FOLDERS, schema=PageSchema),
+        TypeInfo("link", Link, _("Collegamento"), addable_to=_IN_FOLDERS, schema=LinkSchema),
+        TypeInfo("news", NewsItem, _("Notizia"), addable_to=_IN_FOLDERS, schema=NewsSchema),
+        TypeInfo("event", Event, _("Evento"), addable_to=_IN_FOLDERS, schema=EventSchema),
+        TypeInfo(
+            "file",
+            File,
+            _("File"),
+            addable_to=_IN_FOLDERS | {"legislation"},
+            schema=FileSchema,
+        ),
+        TypeInfo("image", Image, _("Immagine"), addable_to=_IN_FOLDERS, schema=ImageSchema),
+        TypeInfo(
+            "legislation",
+            Legislation,
+            _("Normativa"),
+            addable_to=_IN_FOLDERS,
+            folderish=True,
+            schema=LegislationSchema,
+        ),
+        TypeInfo(
+            "question",
+            Question,
+            _("Domanda e risposta"),
+            addable_to=_IN_FOLDERS,
+            schema=QuestionSchema,
+        ),
     )
 }
 

@@ -1,11 +1,16 @@
-"""Creating and finding content. Usable from views, scripts and tests alike."""
+"""Creating, finding and changing content. Usable from views, scripts and tests alike."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
+
 from sqlalchemy import func, select
 
-from tavolo.content.models import Node
+from tavolo.content.models import Node, StoredFile
 from tavolo.content.registry import type_info
+from tavolo.content.richtext import sanitise_html
 from tavolo.content.tree import (
     NAME_PATTERN,
     ROOT_PATH,
@@ -17,11 +22,89 @@ from tavolo.db import utcnow
 
 # Names the application's own URLs use; content may never take them. The view names
 # registered on content are added at start-up (see tavolo.content.includeme).
-ALWAYS_RESERVED = frozenset({"login", "logout", "static", "favicon.ico", "robots.txt"})
+# ``sitemap.xml`` is a public contract at the site root (tavolo.content.navigation).
+ALWAYS_RESERVED = frozenset(
+    {"login", "logout", "static", "favicon.ico", "robots.txt", "sitemap.xml"}
+)
+
+
+# Fields holding rich text: sanitised on every save, whoever saves (forms, scripts).
+RICH_TEXT_FIELDS = frozenset({"body", "answer"})
+# Fields a save may not set directly: identity, place in the tree, bookkeeping.
+PROTECTED_FIELDS = frozenset(
+    {
+        "id",
+        "parent_id",
+        "name",
+        "path",
+        "type",
+        "position",
+        "version",
+        "created",
+        "modified",
+        "owner_id",
+        "state",
+        "trashed_at",
+        "trashed_by_id",
+        "data",
+        "sha256",
+        "size",
+    }
+)
+FILE_FIELDS = frozenset({"data", "sha256", "size"})
+MAX_NAME_LENGTH = 60
 
 
 class InvalidName(ValueError):
     pass
+
+
+class EditConflict(Exception):
+    """The item changed since the form was opened: saving would overwrite that change.
+
+    Deliberately not an SQLAlchemy error, which pyramid_retry might retry."""
+
+    def __init__(self, node: Node, expected: int):
+        super().__init__(f"{node!r} is at version {node.version}, the save was based on {expected}")
+        self.node = node
+        self.expected = expected
+
+
+def name_from_title(title: str) -> str:
+    """``"Città di La Spezia: l'accoglienza"`` -> ``"citta-di-la-spezia-l-accoglienza"``.
+
+    Accents are folded, everything that is not a letter or digit becomes one dash, and the
+    result is cut at a word boundary; ``"documento"`` when nothing usable is left.
+    """
+    folded = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    name = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(name) > MAX_NAME_LENGTH:
+        name = name[:MAX_NAME_LENGTH].rsplit("-", 1)[0] or name[:MAX_NAME_LENGTH]
+    return name.strip("-") or "documento"
+
+
+def file_fields(upload: dict) -> dict:
+    """The columns of a stored file from deform's upload dict (bytes already read)."""
+    data = upload["data"]
+    filename = (upload.get("filename") or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    return {
+        "filename": filename[:255] or "file",
+        "content_type": (upload.get("mimetype") or "application/octet-stream")[:100],
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "data": data,
+    }
+
+
+def prepare_fields(fields: dict) -> dict:
+    """Sanitise rich text and unpack an upload: what every save does before storing."""
+    fields = dict(fields)
+    for name in RICH_TEXT_FIELDS & fields.keys():
+        fields[name] = sanitise_html(fields[name])
+    upload = fields.pop("upload", None)
+    if upload:
+        fields.update(file_fields(upload))
+    return fields
 
 
 class ContentService:
@@ -62,6 +145,51 @@ class ContentService:
         return self.dbsession.scalar(query)
 
     # changes --------------------------------------------------------------------------
+    def choose_name(self, parent: Node, title: str) -> str:
+        """A free name for a new child of ``parent``, made from ``title``: ``verbale``,
+        then ``verbale-2``, ``verbale-3``... never a reserved name. Trashed children keep
+        their names (a restore must find its name free)."""
+        base = name_from_title(title)
+        if base in self.reserved_names:
+            base = f"{base}-1"
+        taken = set(
+            self.dbsession.scalars(
+                select(Node.name).where(
+                    Node.parent_id == parent.id,
+                    (Node.name == base) | Node.name.startswith(f"{base}-", autoescape=True),
+                )
+            )
+        )
+        name, counter = base, 1
+        while name in taken or name in self.reserved_names:
+            counter += 1
+            name = f"{base}-{counter}"
+        return name
+
+    def update(self, node: Node, user=None, expected_version: int | None = None, **fields):
+        """Change ``fields`` of ``node``; rich text is sanitised, an ``upload`` unpacked.
+
+        Moves ``version`` on and sets ``modified``. With ``expected_version`` (the version
+        the form was opened on) a concurrent change raises ``EditConflict`` instead of
+        being overwritten.
+        """
+        if expected_version is not None and expected_version != node.version:
+            raise EditConflict(node, expected_version)
+        fields = prepare_fields(fields)
+        forbidden = PROTECTED_FIELDS & fields.keys()
+        if isinstance(node, StoredFile):
+            forbidden -= FILE_FIELDS  # set together from an upload
+        if forbidden:
+            raise ValueError(f"cannot set {sorted(forbidden)} with update()")
+        for key, value in fields.items():
+            if key != "tags" and not hasattr(type(node), key):
+                raise ValueError(f"a {node.type} has no field {key!r}")
+            setattr(node, key, value)
+        node.version = (node.version or 0) + 1
+        node.modified = utcnow()
+        self.dbsession.flush()
+        return node
+
     def check_name(self, parent: Node | None, name: str) -> None:
         if not NAME_PATTERN.match(name or ""):
             raise InvalidName(
@@ -90,6 +218,7 @@ class ContentService:
         **fields,
     ) -> Node:
         info = type_info(type_name)
+        fields = prepare_fields(fields)
         now = utcnow()
         if parent is None:
             if self.root() is not None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pyramid.interfaces import ISecurityPolicy
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from tavolo.content.models import Node
 from tavolo.security.models import LocalRole
-from tavolo.security.roles import OWNER, VIEW
+from tavolo.security.roles import EDIT, OWNER, VIEW
 from tavolo.workflow import STATES, permission_roles, states_granting
 
 
@@ -19,24 +19,49 @@ def visible_children_clause(request, folder: Node):
     held on ``folder``. The caller must already be allowed to view ``folder``.
     """
     calculator = request.registry.getUtility(ISecurityPolicy).calculator(request)
-    principals = calculator.principals
-    inherited = calculator.roles_on(folder)
+    return visible_children_clause_for(calculator, folder)
 
+
+def visible_children_clause_for(calculator, folder: Node):
+    """The same condition for any caller's ``RoleCalculator`` (feeds compute it for the
+    anonymous visitor, or for a feed token's owner, not for the request's identity).
+
+    As in ``RoleCalculator.permits``, a child outside its dates (``effective`` still to
+    come, ``expires`` passed) is visible only to those who may edit it."""
+    inherited = calculator.roles_on(folder)
+    now = calculator.now
+    in_effect = and_(
+        or_(Node.effective.is_(None), Node.effective <= now),
+        or_(Node.expires.is_(None), Node.expires > now),
+    )
+    return and_(
+        _granted_clause(calculator, inherited, VIEW),
+        or_(in_effect, _granted_clause(calculator, inherited, EDIT)),
+    )
+
+
+def _granted_clause(calculator, inherited: frozenset[str], permission: str):
+    """SQL condition: the caller holds ``permission`` on a child (roles held everywhere,
+    the child's own grants and ownership, and the roles inherited from its folder)."""
+    principals = calculator.principals
     clauses = [
-        Node.state.in_(states_granting(VIEW, calculator.base_roles)),
-        and_(Node.inherit_roles.is_(True), Node.state.in_(states_granting(VIEW, inherited))),
+        Node.state.in_(states_granting(permission, calculator.base_roles)),
+        and_(
+            Node.inherit_roles.is_(True),
+            Node.state.in_(states_granting(permission, inherited)),
+        ),
     ]
     if principals.user_id is not None:
         clauses.append(
             and_(
                 Node.owner_id == principals.user_id,
-                Node.state.in_(states_granting(VIEW, frozenset({OWNER}))),
+                Node.state.in_(states_granting(permission, frozenset({OWNER}))),
             )
         )
     grant_filter = principals.grant_filter(LocalRole)
     if grant_filter is not None:
         role_in_state = [
-            and_(Node.state == state, LocalRole.role.in_(permission_roles(state, VIEW)))
+            and_(Node.state == state, LocalRole.role.in_(permission_roles(state, permission)))
             for state in STATES
         ]
         clauses.append(
@@ -46,4 +71,4 @@ def visible_children_clause(request, folder: Node):
                 )
             )
         )
-    return or_(*clauses) if clauses else false()
+    return or_(*clauses)

@@ -4,26 +4,35 @@ Roles on a node are the caller's pseudo-roles and global roles, Owner on what th
 the local roles granted to them, their groups or their organisations on the node and on its
 ancestors - up to and including the first node that blocks inheritance. A node is reachable
 only if the caller may view every ancestor: a private folder hides its published children.
+
+Dates decide visibility too, and only here (and in the SQL twin, ``security.listing``): a
+node whose ``effective`` date is still to come, or whose ``expires`` date has passed, is
+visible only to those who may edit it - for the node itself and for every ancestor.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from pyramid.request import RequestLocalCache
 from pyramid.security import Allowed, Denied
 
 from tavolo.accounts import sessions
 from tavolo.content.models import Node
+from tavolo.db import utcnow
 from tavolo.security.principals import Principals, local_roles_by_node, principals_for
-from tavolo.security.roles import OWNER, VIEW
+from tavolo.security.roles import EDIT, OWNER, VIEW
 from tavolo.workflow import permission_roles
 
 
 class RoleCalculator:
     """Roles of one caller on nodes, with the local roles of a lineage loaded in one query."""
 
-    def __init__(self, dbsession, principals: Principals):
+    def __init__(self, dbsession, principals: Principals, now: dt.datetime | None = None):
         self.dbsession = dbsession
         self.principals = principals
+        # One instant per calculator (per request): pages, listings and counts agree.
+        self.now = now or utcnow()
         self._local: dict[int, set[str]] = {}
 
     def _load(self, lineage: list[Node]) -> None:
@@ -55,12 +64,29 @@ class RoleCalculator:
             roles.add(OWNER)
         return roles
 
+    def in_effect(self, node: Node) -> bool:
+        """Whether ``node``'s dates let it be seen now (effective already, not expired)."""
+        return (node.effective is None or node.effective <= self.now) and (
+            node.expires is None or node.expires > self.now
+        )
+
+    def _grants(self, node: Node, permission: str) -> bool:
+        return bool(permission_roles(node.state, permission) & self.roles_on(node))
+
+    def _may_view(self, node: Node) -> bool:
+        """View on the node itself: outside its dates only its editors see it."""
+        if not self._grants(node, VIEW):
+            return False
+        return self.in_effect(node) or self._grants(node, EDIT)
+
     def permits(self, node: Node, permission: str) -> bool:
         self._load(node.lineage)  # every ancestor's grants in one query
         for ancestor in node.lineage[:-1]:
-            if not permission_roles(ancestor.state, VIEW) & self.roles_on(ancestor):
+            if not self._may_view(ancestor):
                 return False
-        return bool(permission_roles(node.state, permission) & self.roles_on(node))
+        if permission == VIEW:
+            return self._may_view(node)
+        return self._grants(node, permission)
 
 
 class TavoloSecurityPolicy:

@@ -17,6 +17,8 @@ def includeme(config):
 
     # Templates live at the top of the project; renderer names stay "tavolo:templates/...".
     config.override_asset(to_override="tavolo:templates/", override_with=templates + "/")
+    # Before our own static view: /static/deform/ must not be looked for in static/.
+    config.include("tavolo.web.forms")
     config.add_static_view("static", static, cache_max_age=3600)
     config.add_tween("tavolo.web.headers.security_headers_tween_factory")
     config.scan("tavolo.web.layout")

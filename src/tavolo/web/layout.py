@@ -11,6 +11,7 @@ from sqlalchemy import and_
 
 from tavolo.content.models import Node
 from tavolo.content.services import ContentService
+from tavolo.feeds.views import alternate_links
 from tavolo.i18n import LANGUAGE_NAMES, LOCALES
 from tavolo.i18n.dates import format_date, format_datetime
 from tavolo.security.listing import visible_children_clause
@@ -124,6 +125,14 @@ class Layout:
             }
             for child in children
         ]
+
+    @cached_property
+    def alternate_links(self) -> list[dict]:
+        """Feeds of this page for ``<link rel="alternate">`` (type, title, href)."""
+        try:
+            return alternate_links(self.context, self.request)
+        except Exception:  # noqa: BLE001 - an error page must render without a database
+            return []
 
     @property
     def breadcrumbs(self) -> list[dict]:

@@ -1,0 +1,262 @@
+"""Folder contents for editors: a sortable, paginated table with reorder, cut, copy, paste.
+
+The clipboard lives in a signed cookie: cutting or copying changes nothing on the server,
+and pasting is a POST that checks every permission again (delete on what was cut, view on
+what was copied, add on the target).
+"""
+
+from __future__ import annotations
+
+import json
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+from webob.cookies import SignedSerializer
+
+from tavolo.content.models import Node
+from tavolo.content.moving import TreeChangeError, TreeChanges, move_to_position
+from tavolo.content.registry import TYPES
+from tavolo.content.services import ContentService
+from tavolo.content.tree import any_node, load_lineage
+from tavolo.i18n import _
+from tavolo.security.listing import visible_children_clause
+from tavolo.security.roles import ADD, DELETE, EDIT, VIEW
+from tavolo.web.pagination import Page as ListingPage
+
+CLIPBOARD_COOKIE = "tavolo_clipboard"
+CLIPBOARD_LIMIT = 500
+PAGE_SIZE = 50
+COLUMNS = (
+    ("title", _("Titolo")),
+    ("type", _("Tipo")),
+    ("modified", _("Modificato")),
+    ("position", _("Ordine")),
+)
+SORTS = tuple(key for key, _title in COLUMNS)
+
+
+def is_folderish(context, request) -> bool:
+    info = TYPES.get(context.type)
+    return bool(info and info.folderish)
+
+
+# the clipboard ------------------------------------------------------------------------
+def _serializer(request) -> SignedSerializer:
+    return SignedSerializer(
+        request.registry.settings["tavolo.secret"], "tavolo.clipboard", serializer=_JSON
+    )
+
+
+class _JSONSerializer:
+    def dumps(self, value):
+        return json.dumps(value).encode("utf-8")
+
+    def loads(self, value):
+        return json.loads(value.decode("utf-8"))
+
+
+_JSON = _JSONSerializer()
+
+
+def read_clipboard(request) -> dict | None:
+    raw = request.cookies.get(CLIPBOARD_COOKIE)
+    if not raw:
+        return None
+    try:
+        clipboard = _serializer(request).loads(raw.encode("ascii"))
+    except (ValueError, UnicodeError):
+        return None
+    if clipboard.get("op") not in ("cut", "copy") or not isinstance(clipboard.get("ids"), list):
+        return None
+    return clipboard
+
+
+def _store_clipboard(response, request, op: str | None, ids: list[int]) -> None:
+    if op is None:
+        response.delete_cookie(CLIPBOARD_COOKIE, path="/")
+        return
+    value = _serializer(request).dumps({"op": op, "ids": ids}).decode("ascii")
+    response.set_cookie(CLIPBOARD_COOKIE, value, httponly=True, samesite="Lax", path="/")
+
+
+# views --------------------------------------------------------------------------------
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="GET",
+    permission=ADD,
+    renderer="tavolo:templates/content/contents.pt",
+)
+def contents(context, request):
+    if not is_folderish(context, request):
+        raise HTTPBadRequest()
+    sort = request.GET.get("sort", "position")
+    sort = sort if sort in SORTS else "position"
+    service = ContentService(request.dbsession)
+    visible = visible_children_clause(request, context)
+    listing = ListingPage.from_request(
+        request, total=service.count_children(context, visible), size=PAGE_SIZE
+    )
+    polymorphic = any_node()
+    order = {
+        "position": (polymorphic.position, polymorphic.id),
+        "title": (polymorphic.title, polymorphic.id),
+        "modified": (polymorphic.modified.desc(), polymorphic.id),
+        "type": (polymorphic.type, polymorphic.title),
+    }[sort]
+    items = request.dbsession.scalars(
+        select(polymorphic)
+        .where(polymorphic.parent_id == context.id, polymorphic.trashed_at.is_(None), visible)
+        .order_by(*order)
+        .offset(listing.offset)
+        .limit(listing.size)
+    ).all()
+    for item in items:
+        item._lineage = [*context.lineage, item]
+    clipboard = read_clipboard(request)
+    return {
+        "items": items,
+        "listing": listing,
+        "sort": sort,
+        "types": TYPES,
+        "columns": COLUMNS,
+        "clipboard_count": len(clipboard["ids"]) if clipboard else 0,
+        "clipboard_op": clipboard["op"] if clipboard else None,
+        "can_reorder": sort == "position" and request.has_permission(EDIT, context),
+        "message": outcome_message(request.GET.get("done", "")),
+    }
+
+
+def _selected(request, context) -> list[Node]:
+    ids = []
+    for value in request.POST.getall("ids"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            raise HTTPBadRequest() from None
+    if not ids:
+        return []
+    polymorphic = any_node()
+    nodes = request.dbsession.scalars(
+        select(polymorphic).where(
+            polymorphic.id.in_(ids[:CLIPBOARD_LIMIT]),
+            polymorphic.parent_id == context.id,
+            polymorphic.trashed_at.is_(None),
+        )
+    ).all()
+    for node in nodes:
+        node._lineage = [*context.lineage, node]
+    return list(nodes)
+
+
+def _back(request, context, done: str) -> HTTPSeeOther:
+    return HTTPSeeOther(location=request.resource_url(context, "@@contents", query={"done": done}))
+
+
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=cut",
+    permission=ADD,
+)
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=copy",
+    permission=ADD,
+)
+def cut_or_copy(context, request):
+    op = request.POST["action"]
+    needed = DELETE if op == "cut" else VIEW
+    nodes = [n for n in _selected(request, context) if request.has_permission(needed, n)]
+    response = _back(request, context, f"{op}:{len(nodes)}")
+    _store_clipboard(response, request, op if nodes else None, [n.id for n in nodes])
+    return response
+
+
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=paste",
+    permission=ADD,
+)
+def paste(context, request):
+    clipboard = read_clipboard(request)
+    if not is_folderish(context, request) or clipboard is None:
+        raise HTTPBadRequest()
+    changes = TreeChanges(request.dbsession, request.registry["tavolo.reserved_names"])
+    polymorphic = any_node()
+    nodes = request.dbsession.scalars(
+        select(polymorphic).where(
+            polymorphic.id.in_(clipboard["ids"]), polymorphic.trashed_at.is_(None)
+        )
+    ).all()
+    done, refused = 0, 0
+    for node in nodes:
+        node._lineage = load_lineage(node)
+        allowed = request.has_permission(DELETE if clipboard["op"] == "cut" else VIEW, node)
+        try:
+            if not allowed:
+                raise TreeChangeError("not allowed")
+            if clipboard["op"] == "cut":
+                changes.move(node, context, changes.free_name(context, node.name))
+            else:
+                changes.copy(node, context, owner_id=request.identity.id)
+            done += 1
+        except TreeChangeError:
+            refused += 1
+    response = _back(request, context, f"paste:{done}:{refused}")
+    if clipboard["op"] == "cut":  # what was cut is now here; a copy may be pasted again
+        _store_clipboard(response, request, None, [])
+    return response
+
+
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=reorder",
+    permission=EDIT,
+)
+def reorder(context, request):
+    nodes = _selected(request, context)
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        raise HTTPBadRequest() from None
+    if len(nodes) != 1:
+        raise HTTPBadRequest()
+    move_to_position(request.dbsession, nodes[0], position)
+    return _back(request, context, "reorder")
+
+
+def outcome_message(done: str):
+    """The confirmation shown after an action (carried in the redirect's query)."""
+    kind, _sep, rest = done.partition(":")
+    numbers = [int(n) for n in rest.split(":") if n.isdigit()]
+    count = numbers[0] if numbers else 0
+    if kind == "cut":
+        return _(
+            "${count} elementi tagliati: incollali nella cartella di destinazione.",
+            mapping={"count": count},
+        )
+    if kind == "copy":
+        return _(
+            "${count} elementi copiati: incollali nella cartella di destinazione.",
+            mapping={"count": count},
+        )
+    if kind == "paste":
+        refused = numbers[1] if len(numbers) > 1 else 0
+        if refused:
+            return _(
+                "${count} elementi incollati; ${refused} non consentiti qui.",
+                mapping={"count": count, "refused": refused},
+            )
+        return _("${count} elementi incollati.", mapping={"count": count})
+    if kind == "reorder":
+        return _("Ordine aggiornato.")
+    return None

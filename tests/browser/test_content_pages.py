@@ -1,0 +1,169 @@
+"""The display page of every content type in a real browser: axe-core (WCAG 2.1 AA), no
+console errors, for a visitor and for an editor (who sees links as pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+
+import pytest
+import transaction
+from waitress.server import create_server
+
+from tavolo.content.models import NodeRelation
+from tavolo.content.services import ContentService
+from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tests.browser.test_pages import _browser_missing, assert_accessible, check_pages
+from tests.conftest import DEMO_PASSWORD, build_app, load_demo, migrate
+
+PDF = b"%PDF-1.4\n"
+# A 1x1 transparent PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+URN = "urn:nir:ministero.interno:circolare:2012-04-16;2649"
+
+
+def _stored(data: bytes, filename: str, content_type: str) -> dict:
+    return {
+        "data": data,
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def add_examples(engine) -> None:
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        dbsession = get_tm_session(get_session_factory(engine), manager)
+        service = ContentService(dbsession)
+        news_folder = service.by_path("/notizie/")
+        law_folder = service.by_path("/normativa/")
+        start = dt.datetime(2024, 3, 21, 9, tzinfo=dt.UTC)
+        image = service.create(
+            news_folder,
+            "image",
+            "sala",
+            "La sala riunioni",
+            state="published",
+            width=1,
+            height=1,
+            **_stored(PNG, "sala.png", "image/png"),
+        )
+        news = service.create(
+            news_folder,
+            "news",
+            "notizia",
+            "Una notizia",
+            state="published",
+            lead="In breve.",
+            body="<p>Testo.</p>",
+            image_id=image.id,
+            tags=["rete"],
+        )
+        service.create(
+            news_folder,
+            "event",
+            "evento",
+            "Tavolo tecnico",
+            state="published",
+            start=start,
+            end=start + dt.timedelta(hours=2),
+            location="Prefettura",
+            organiser="Prefettura",
+            contact_name="Segreteria",
+            contact_email="segreteria@example.it",
+            contact_phone="+39 0187 1",
+        )
+        service.create(
+            news_folder, "link", "portale", "Portale", state="published", url="https://example.org/"
+        )
+        service.create(
+            news_folder,
+            "question",
+            "domanda",
+            "Una domanda",
+            state="published",
+            question="Dove?",
+            answer="<p>Qui.</p>",
+            topic="Permessi",
+        )
+        service.create(
+            news_folder,
+            "file",
+            "verbale.pdf",
+            "Verbale",
+            state="published",
+            **_stored(PDF, "verbale.pdf", "application/pdf"),
+        )
+        act = service.create(
+            law_folder,
+            "legislation",
+            "circolare",
+            "Circolare 2649",
+            state="published",
+            act_type="circolare",
+            number="2649",
+            act_date=dt.date(2012, 4, 16),
+            issuing_body="Ministero",
+            urn=URN,
+            official_url="https://example.org/c",
+        )
+        service.create(
+            act,
+            "file",
+            "testo.pdf",
+            "Testo",
+            state="published",
+            **_stored(PDF, "testo.pdf", "application/pdf"),
+        )
+        dbsession.add(NodeRelation(source_id=news.id, target_id=act.id, position=0))
+
+
+@pytest.fixture(scope="module")
+def content_server(databases, app_settings):
+    reason = _browser_missing()
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+    url = databases.url("sqlite", "browser-content")
+    migrate(url)
+    engine = get_engine({"sqlalchemy.url": url})
+    load_demo(engine)
+    add_examples(engine)
+    engine.dispose()
+    server = create_server(build_app(app_settings, url), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+PAGES = (
+    "/notizie/",
+    "/notizie/notizia/",
+    "/notizie/evento/",
+    "/notizie/domanda/",
+    "/notizie/verbale.pdf/",
+    "/notizie/sala/",
+    "/normativa/circolare/",
+)
+
+
+def test_content_pages_are_accessible_to_visitors(content_server):
+    pages = check_pages(content_server, *PAGES)
+    for path in PAGES:
+        assert pages[path]["status"] == 200, path
+        assert_accessible(pages[path])
+
+
+def test_content_pages_are_accessible_to_editors(content_server):
+    pages = check_pages(
+        content_server, f"login:admin:{DEMO_PASSWORD}", "/notizie/portale/", "/notizie/notizia/"
+    )
+    assert pages["/notizie/portale/"]["status"] == 200
+    for page in pages.values():
+        assert_accessible(page)
