@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 from babel.messages.pofile import read_po
@@ -10,6 +11,8 @@ from pyramid.i18n import TranslationString, make_localizer
 from pyramid.interfaces import ITranslationDirectories
 
 import tavolo
+
+PLACEHOLDER = re.compile(r"\$\{\w+\}")
 
 LOCALE_DIR = pathlib.Path(tavolo.__file__).parent / "locale"
 
@@ -39,8 +42,8 @@ def test_every_message_has_an_english_translation_with_its_placeholders():
         if not message.id:
             continue
         assert message.string, f"no English for {message.id!r}"
-        placeholders = {part for part in message.id.split() if part.startswith("${")}
-        assert all(p in message.string for p in placeholders), message.id
+        placeholders = set(PLACEHOLDER.findall(message.id))
+        assert placeholders == set(PLACEHOLDER.findall(message.string)), message.id
 
 
 @pytest.fixture(scope="module")
