@@ -165,3 +165,18 @@ def test_reorder_by_post_only_with_the_token(dbsession, service, testapp, login_
     after = row_titles(testapp.get("/domande-e-risposte/@@contents"))
     assert after[0] == before[-1]
     assert sorted(after) == sorted(before)
+
+
+def test_the_editor_bar_leads_to_the_contents_of_a_folder(testapp, login_as):
+    login_as("admin")
+    bar = testapp.get("/notizie/").html.select_one("nav.tavolo-editor-bar")
+    links = {a.get_text(strip=True): a["href"] for a in bar.select("a")}
+    assert links["Contenuti"] == "http://localhost/notizie/@@contents"
+    # Not on a page, which holds nothing.
+    page_bar = testapp.get("/il-consiglio/").html.select_one("nav.tavolo-editor-bar")
+    assert "Contenuti" not in page_bar.get_text()
+
+
+def test_no_contents_link_for_a_partner_without_add_rights(testapp, login_as):
+    login_as("comune")
+    assert "@@contents" not in testapp.get("/area-riservata/").text

@@ -36,7 +36,7 @@ COLUMNS = (
 SORTS = tuple(key for key, _title in COLUMNS)
 
 
-def is_folderish(context, request) -> bool:
+def is_folderish(context) -> bool:
     info = TYPES.get(context.type)
     return bool(info and info.folderish)
 
@@ -89,7 +89,7 @@ def _store_clipboard(response, request, op: str | None, ids: list[int]) -> None:
     renderer="tavolo:templates/content/contents.pt",
 )
 def contents(context, request):
-    if not is_folderish(context, request):
+    if not is_folderish(context):
         raise HTTPBadRequest()
     sort = request.GET.get("sort", "position")
     sort = sort if sort in SORTS else "position"
@@ -186,7 +186,7 @@ def cut_or_copy(context, request):
 )
 def paste(context, request):
     clipboard = read_clipboard(request)
-    if not is_folderish(context, request) or clipboard is None:
+    if not is_folderish(context) or clipboard is None:
         raise HTTPBadRequest()
     changes = TreeChanges(request.dbsession, request.registry["tavolo.reserved_names"])
     polymorphic = any_node()

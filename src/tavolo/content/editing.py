@@ -239,8 +239,13 @@ class EditorBar:
         links = []
         if request.has_permission(EDIT, context) and type_info(context.type).schema:
             links.append({"title": _("Modifica"), "url": request.resource_url(context, "@@edit")})
-        if request.has_permission(ADD, context) and addable_types(context):
+        may_add = request.has_permission(ADD, context)
+        if may_add and addable_types(context):
             links.append({"title": _("Aggiungi"), "url": request.resource_url(context, "@@add")})
+        if may_add and type_info(context.type).folderish:
+            # Reorder, cut, copy and paste live there; without this link nobody finds them.
+            url = request.resource_url(context, "@@contents")
+            links.append({"title": _("Contenuti"), "url": url})
         if context.parent_id is not None and request.has_permission(DELETE, context):
             links.append({"title": _("Elimina"), "url": request.resource_url(context, "@@delete")})
         if context.parent_id is None and request.has_permission(MANAGE, context):
