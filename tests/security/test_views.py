@@ -19,7 +19,6 @@ from tavolo.accounts import views as account_views
 from tavolo.content import views as content_views
 from tavolo.content.models import Folder, Node
 from tavolo.content.services import ContentService, InvalidName
-from tavolo.feeds import views as feed_views
 from tavolo.security.roles import VIEW
 from tests.conftest import build_app, client_for, joined_to
 
@@ -32,11 +31,6 @@ OPEN_VIEWS = frozenset(
         account_views.login_submit,
         account_views.logout_form,
         account_views.logout_submit,
-        # Feeds check the context themselves, for the anonymous visitor or a feed token's
-        # owner: the request's login must not decide what a feed shows.
-        feed_views.folder_atom,
-        feed_views.folder_ical,
-        feed_views.event_ical,
     }
 )
 

@@ -1,24 +1,24 @@
 """Feed views: ``@@atom.xml`` on any folder, ``@@ical`` on a folder of events and on one
 event, and the ``<link rel="alternate">`` entries that advertise them in the page head.
 
-They are registered without a permission because the request's login does not decide what
-they show: each view checks the context with the feed's own reader (anonymous, or a feed
-token's owner) and filters the items in SQL with the same rules as every listing.
+They need ``view`` like every page, checked for the feed's own caller - the anonymous
+visitor, or a feed token's owner, never the login session (see ``access``) - and they
+filter the items in SQL with the same rules as every listing.
 """
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
-from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from tavolo.content.models import Event, Folder, NewsItem, Node
 from tavolo.db import utcnow
 from tavolo.feeds import atom, ical
-from tavolo.feeds.access import FeedReader, InvalidFeedToken, anonymous_reader, feed_reader
+from tavolo.feeds.access import FeedReader, anonymous_reader, feed_reader
 from tavolo.feeds.queries import feed_date, folder_events, has_events, recent_items
 from tavolo.i18n import _
+from tavolo.security.policy import token_refused
+from tavolo.security.roles import VIEW
 
 ATOM_VIEW = "atom.xml"
 ICAL_VIEW = "ical"
@@ -26,23 +26,24 @@ ICAL_VIEW = "ical"
 PUBLIC_CACHE = "public, max-age=300"
 
 
+FEED_VIEWS = (ATOM_VIEW, ICAL_VIEW)
+
+
+def refused_token_response() -> Response:
+    # A dead token is refused rather than quietly downgraded to the public feed, so the
+    # reader shows an error and its owner knows to make a new one.
+    return Response(
+        status=403,
+        content_type="text/plain",
+        charset="utf-8",
+        text="Feed token not valid (unknown, revoked, or its account is disabled).\n",
+    )
+
+
 def _reader_or_refusal(request) -> FeedReader | Response:
-    try:
-        return feed_reader(request)
-    except InvalidFeedToken:
-        # A dead token is refused rather than quietly downgraded to the public feed, so the
-        # reader shows an error and its owner knows to make a new one.
-        return Response(
-            status=403,
-            content_type="text/plain",
-            charset="utf-8",
-            text="Feed token not valid (unknown, revoked, or its account is disabled).\n",
-        )
-
-
-def _check(reader: FeedReader, context: Node) -> None:
-    if not reader.may_view(context):
-        raise HTTPNotFound()
+    if token_refused(request):
+        return refused_token_response()
+    return feed_reader(request)
 
 
 def _respond(request, reader: FeedReader, body: bytes, content_type: str, filename: str):
@@ -63,13 +64,12 @@ def _summary(node: Node) -> str:
 
 
 @view_config(
-    context=Folder, name=ATOM_VIEW, request_method="GET", permission=NO_PERMISSION_REQUIRED
+    context=Folder, name=ATOM_VIEW, request_method="GET", permission=VIEW
 )
 def folder_atom(context, request):
     reader = _reader_or_refusal(request)
     if isinstance(reader, Response):
         return reader
-    _check(reader, context)
     items = recent_items(request.dbsession, reader, context)
     host = request.host
     updated = max([context.modified, *(item.modified for item in items)])
@@ -107,23 +107,21 @@ def _calendar(request, reader, name, events, filename):
 
 
 @view_config(
-    context=Folder, name=ICAL_VIEW, request_method="GET", permission=NO_PERMISSION_REQUIRED
+    context=Folder, name=ICAL_VIEW, request_method="GET", permission=VIEW
 )
 def folder_ical(context, request):
     reader = _reader_or_refusal(request)
     if isinstance(reader, Response):
         return reader
-    _check(reader, context)
     events = folder_events(request.dbsession, reader, context)
     return _calendar(request, reader, context.title, events, f"{context.name or 'agenda'}.ics")
 
 
-@view_config(context=Event, name=ICAL_VIEW, request_method="GET", permission=NO_PERMISSION_REQUIRED)
+@view_config(context=Event, name=ICAL_VIEW, request_method="GET", permission=VIEW)
 def event_ical(context, request):
     reader = _reader_or_refusal(request)
     if isinstance(reader, Response):
         return reader
-    _check(reader, context)
     return _calendar(request, reader, context.title, [context], f"{context.name}.ics")
 
 

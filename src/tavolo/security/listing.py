@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pyramid.interfaces import ISecurityPolicy
 from sqlalchemy import and_, exists, or_, select
 
 from tavolo.content.models import Node
 from tavolo.security.models import LocalRole
+from tavolo.security.policy import calculator_for
 from tavolo.security.roles import EDIT, OWNER, VIEW
 from tavolo.workflow import STATES, permission_roles, states_granting
 
@@ -18,8 +18,7 @@ def visible_children_clause(request, folder: Node):
     child's own grants and ownership, and - unless the child blocks inheritance - the roles
     held on ``folder``. The caller must already be allowed to view ``folder``.
     """
-    calculator = request.registry.getUtility(ISecurityPolicy).calculator(request)
-    return visible_children_clause_for(calculator, folder)
+    return visible_children_clause_for(calculator_for(request), folder)
 
 
 def visible_children_clause_for(calculator, folder: Node):

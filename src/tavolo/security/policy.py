@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import RequestLocalCache
 from pyramid.security import Allowed, Denied
 
@@ -89,8 +90,41 @@ class RoleCalculator:
         return self._grants(node, permission)
 
 
+TOKEN_IDENTITIES = "tavolo.token_identities"  # noqa: S105 - a registry key
+_REFUSED_TOKEN = "tavolo.refused_token"  # noqa: S105 - an environ key
+
+
+class InvalidToken(Exception):
+    """A token was given but opens nothing (unknown, revoked, or its account disabled)."""
+
+
+def add_token_identity(config, view_names, resolver) -> None:
+    """Let ``resolver(request) -> User | None`` name the caller of the views ``view_names``
+    instead of the login session (feeds: anonymous, or a personal token's owner).
+
+    Permissions on those views are checked as on any other, for that identity; a resolver
+    raises ``InvalidToken`` for a token that opens nothing, and the caller is anonymous.
+    """
+    identities = config.registry.setdefault(TOKEN_IDENTITIES, {})
+    for name in view_names:
+        identities[name] = resolver
+
+
+def is_token_view(request) -> bool:
+    # ``view_name`` exists once traversal is done, before any permission is checked.
+    name = getattr(request, "view_name", None)
+    return name is not None and name in request.registry.get(TOKEN_IDENTITIES, {})
+
+
+def token_refused(request) -> bool:
+    """Whether this request's token was refused (its views answer 403, not a public page)."""
+    request.identity  # noqa: B018 - resolving the identity is what records the refusal
+    return bool(request.environ.get(_REFUSED_TOKEN))
+
+
 class TavoloSecurityPolicy:
     def __init__(self):
+        self._identity = RequestLocalCache(self._load_identity)
         self._principals = RequestLocalCache(self._load_principals)
         self._calculator = RequestLocalCache(
             lambda request: RoleCalculator(request.dbsession, self.principals(request))
@@ -98,7 +132,17 @@ class TavoloSecurityPolicy:
 
     # identity -----------------------------------------------------------------------
     def identity(self, request):
+        if is_token_view(request):
+            return self._identity.get_or_create(request)
         return sessions.current_user(request)
+
+    def _load_identity(self, request):
+        resolver = request.registry[TOKEN_IDENTITIES][request.view_name]
+        try:
+            return resolver(request)
+        except InvalidToken:
+            request.environ[_REFUSED_TOKEN] = True
+            return None
 
     def authenticated_userid(self, request):
         user = self.identity(request)
@@ -128,3 +172,8 @@ class TavoloSecurityPolicy:
         if self.calculator(request).permits(context, permission):
             return Allowed("%r granted on %r", permission, context)
         return Denied("%r denied on %r", permission, context)
+
+
+def calculator_for(request) -> RoleCalculator:
+    """The role calculator of this request's caller (for SQL listing filters)."""
+    return request.registry.getUtility(ISecurityPolicy).calculator(request)

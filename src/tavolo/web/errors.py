@@ -10,6 +10,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 
 from tavolo.content.moving import find_redirect
 from tavolo.i18n import _
+from tavolo.security.policy import is_token_view, token_refused
 from tavolo.security.roles import VIEW
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ def _page(request, status: int) -> dict:
 
 @forbidden_view_config(renderer=TEMPLATE)
 def forbidden(exc, request):
+    if is_token_view(request):
+        # A feed reader cannot log in: it learns that the feed is not there for it (a
+        # refused token is named as such, so that its owner makes a new one).
+        return _page(request, 403 if token_refused(request) else 404)
     if request.identity is None:
         # A visitor is asked to log in, and comes back here afterwards.
         query = urlencode({"came_from": request.path_qs})
