@@ -38,6 +38,20 @@ class Page:
     def has_next(self) -> bool:
         return self.number < self.pages
 
+    def window(self, around: int = 2) -> list[int | None]:
+        """The page numbers to offer: the first, the last and ``around`` on each side of
+        the current one; ``None`` marks a gap. A folder of 5,000 items has 100 pages of 50:
+        a link to each would bury the current one."""
+        wanted = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        shown: list[int | None] = []
+        for number in numbers:
+            if shown and number - shown[-1] > 1:
+                # A gap of exactly one page shows that page rather than an ellipsis.
+                shown.append(number - 1 if number - shown[-1] == 2 else None)
+            shown.append(number)
+        return shown
+
     def url(self, request, number: int) -> str:
         query = {k: v for k, v in request.GET.items() if k != "page"}
         query["page"] = str(number)
