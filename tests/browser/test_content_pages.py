@@ -150,6 +150,12 @@ PAGES = (
     "/notizie/verbale.pdf/",
     "/notizie/sala/",
     "/normativa/circolare/",
+    # Listings: news with images, the agenda, a month calendar with an event, the latest
+    # documents.
+    "/eventi/",
+    "/eventi/?passati=1",
+    "/notizie/@@calendario?mese=2024-03",
+    "/@@ultimi-documenti",
 )
 
 

@@ -154,7 +154,8 @@ def test_the_editor_bar_confirms_the_save(testapp, login_as):
     page = add_through_form(testapp, RESERVED, "page", "Confermata").follow()
     assert "Modifiche salvate" in page.text
     bar = page.html.select_one("nav.tavolo-editor-bar")
-    assert [a.get_text(strip=True) for a in bar.select("a")] == ["Modifica", "Elimina"]
+    links = [a.get_text(strip=True) for a in bar.select("a")]
+    assert links == ["Modifica", "Rinomina", "Sposta", "Elimina"]
 
 
 def test_prefecture_staff_add_in_the_reserved_area(testapp, login_as, dbsession):

@@ -207,11 +207,15 @@ def test_traversal_resolves_the_whole_path_in_one_query(testapp, login_as, state
         login_as(login)
     statements.clear()
     testapp.get(url, status=200)
-    lookups = _path_lookups(statements)
+    # Pages may look up other paths (the home page's latest documents load their
+    # ancestors); the URL's own path is looked up once, all of it at once.
+    lookups = [found for found in _path_lookups(statements) if found & set(ancestor_paths(url))]
     assert len(lookups) == 1, [s for s, _ in statements]
     assert set(ancestor_paths(url)) <= lookups[0]
-    # Nor is any ancestor loaded one by one afterwards.
-    assert not [s for s, _ in statements if re.search(r"WHERE nodes\.id = ", s)]
+    # Nor is any ancestor loaded one by one afterwards (a news item's image, loaded by its
+    # id with its own table, is not an ancestor).
+    one_by_one = [s for s, _ in statements if re.search(r"WHERE nodes\.id = ", s)]
+    assert not [s for s in one_by_one if "JOIN images" not in s]
 
 
 def test_deep_traversal_is_still_one_query(service, testapp, login_as, statements):

@@ -12,6 +12,8 @@ from tests.content.helpers import at, make, make_file, relate, user_id
 
 NEWS = "/notizie/"
 RESERVED = "/area-riservata/documenti/"
+# A folder shown as the plain listing (/notizie/ is shown as news: see test_listings).
+LISTING = "/normativa/"
 
 
 def main_text(page) -> str:
@@ -156,10 +158,12 @@ def test_news_without_effective_date_shows_its_creation_and_hides_an_unseen_imag
 
 
 def test_folder_listing_shows_types_and_dates(testapp, dbsession):
-    make(dbsession, NEWS, "news", "una-notizia", "Una notizia", effective=at(2024, 3, 21, 11, 17))
+    make(
+        dbsession, LISTING, "news", "una-notizia", "Una notizia", effective=at(2024, 3, 21, 11, 17)
+    )
     make(
         dbsession,
-        NEWS,
+        LISTING,
         "event",
         "un-evento",
         "Un evento",
@@ -168,14 +172,14 @@ def test_folder_listing_shows_types_and_dates(testapp, dbsession):
     )
     make(
         dbsession,
-        NEWS,
+        LISTING,
         "question",
         "una-domanda",
         "Una domanda",
         question="Come?",
         answer="<p>Così.</p>",
     )
-    page = testapp.get(NEWS, status=200)
+    page = testapp.get(LISTING, status=200)
     items = {
         li.select_one("h3 a").get_text(strip=True): li.select_one(".tavolo-item-meta")
         for li in page.html.select("ul.tavolo-listing > li")
@@ -188,9 +192,11 @@ def test_folder_listing_shows_types_and_dates(testapp, dbsession):
 
 
 def test_folder_listing_type_names_in_english(testapp, dbsession):
-    make(dbsession, NEWS, "news", "una-notizia", "Una notizia", effective=at(2024, 3, 21, 11, 17))
+    make(
+        dbsession, LISTING, "news", "una-notizia", "Una notizia", effective=at(2024, 3, 21, 11, 17)
+    )
     testapp.set_cookie(LANGUAGE_COOKIE, "en")
-    page = testapp.get(NEWS, status=200)
+    page = testapp.get(LISTING, status=200)
     assert page.html.html["lang"] == "en"
     meta = next(
         li.select_one(".tavolo-item-meta").get_text(" ", strip=True)

@@ -25,6 +25,8 @@ def includeme(config):
     config.scan("tavolo.content.editing")
     config.scan("tavolo.content.navigation")
     config.scan("tavolo.content.contents")
+    config.scan("tavolo.content.contents_actions")
+    config.scan("tavolo.content.organising")
 
     def record_reserved_names():
         config.registry["tavolo.reserved_names"] = ALWAYS_RESERVED | view_names(config.registry)

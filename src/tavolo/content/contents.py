@@ -1,4 +1,5 @@
-"""Folder contents for editors: a sortable, paginated table with reorder, cut, copy, paste.
+"""Folder contents for editors: a sortable, paginated table with reorder, cut, copy, paste
+(deleting and changing the state of a selection live in ``contents_actions``).
 
 The clipboard lives in a signed cookie: cutting or copying changes nothing on the server,
 and pasting is a POST that checks every permission again (delete on what was cut, view on
@@ -14,6 +15,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 from webob.cookies import SignedSerializer
 
+from tavolo import events
 from tavolo.content.models import Node
 from tavolo.content.moving import TreeChangeError, TreeChanges, move_to_position
 from tavolo.content.registry import TYPES
@@ -21,8 +23,9 @@ from tavolo.content.services import ContentService
 from tavolo.content.tree import any_node, load_lineage
 from tavolo.i18n import _
 from tavolo.security.listing import visible_children_clause
-from tavolo.security.roles import ADD, DELETE, EDIT, VIEW
+from tavolo.security.roles import ADD, DELETE, EDIT, REVIEW, VIEW
 from tavolo.web.pagination import Page as ListingPage
+from tavolo.workflow.states import STATE_TITLES, state_title
 
 CLIPBOARD_COOKIE = "tavolo_clipboard"
 CLIPBOARD_LIMIT = 500
@@ -124,6 +127,9 @@ def contents(context, request):
         "clipboard_count": len(clipboard["ids"]) if clipboard else 0,
         "clipboard_op": clipboard["op"] if clipboard else None,
         "can_reorder": sort == "position" and request.has_permission(EDIT, context),
+        # The state control is offered to reviewers; each item is checked again on change.
+        "states": list(STATE_TITLES.items()) if request.has_permission(REVIEW, context) else [],
+        "state_title": state_title,
         "message": outcome_message(request.GET.get("done", "")),
     }
 
@@ -203,9 +209,14 @@ def paste(context, request):
             if not allowed:
                 raise TreeChangeError("not allowed")
             if clipboard["op"] == "cut":
+                old_path = node.path
                 changes.move(node, context, changes.free_name(context, node.name))
+                event = events.ObjectMoved(node, request, old_path=old_path, new_path=node.path)
             else:
-                changes.copy(node, context, owner_id=request.identity.id)
+                event = events.ObjectAdded(
+                    changes.copy(node, context, owner_id=request.identity.id), request
+                )
+            request.registry.notify(event)
             done += 1
         except TreeChangeError:
             refused += 1
@@ -249,8 +260,8 @@ def outcome_message(done: str):
             "${count} elementi copiati: incollali nella cartella di destinazione.",
             mapping={"count": count},
         )
+    refused = numbers[1] if len(numbers) > 1 else 0
     if kind == "paste":
-        refused = numbers[1] if len(numbers) > 1 else 0
         if refused:
             return _(
                 "${count} elementi incollati; ${refused} non consentiti qui.",
@@ -259,4 +270,21 @@ def outcome_message(done: str):
         return _("${count} elementi incollati.", mapping={"count": count})
     if kind == "reorder":
         return _("Ordine aggiornato.")
+    if kind == "delete":
+        if refused:
+            return _(
+                "${count} elementi spostati nel cestino; ${refused} non consentiti.",
+                mapping={"count": count, "refused": refused},
+            )
+        return _("${count} elementi spostati nel cestino.", mapping={"count": count})
+    if kind == "state":
+        if refused:
+            return _(
+                "Stato cambiato per ${count} elementi; ${refused} non consentiti "
+                "(serve il permesso di revisione).",
+                mapping={"count": count, "refused": refused},
+            )
+        return _("Stato cambiato per ${count} elementi.", mapping={"count": count})
+    if kind == "none":
+        return _("Nessun elemento selezionato.")
     return None

@@ -17,6 +17,7 @@ from tavolo import events
 from tavolo.accounts.models import User
 from tavolo.content import reserved_names
 from tavolo.content.models import Node
+from tavolo.content.organising import may_move, may_rename
 from tavolo.content.registry import addable_types, type_info
 from tavolo.content.schemas import for_editing
 from tavolo.content.services import ContentService, EditConflict
@@ -246,6 +247,11 @@ class EditorBar:
             # Reorder, cut, copy and paste live there; without this link nobody finds them.
             url = request.resource_url(context, "@@contents")
             links.append({"title": _("Contenuti"), "url": url})
+        if may_rename(request, context):
+            url = request.resource_url(context, "@@rename")
+            links.append({"title": _("Rinomina"), "url": url})
+        if may_move(request, context):
+            links.append({"title": _("Sposta"), "url": request.resource_url(context, "@@move")})
         if context.parent_id is not None and request.has_permission(DELETE, context):
             links.append({"title": _("Elimina"), "url": request.resource_url(context, "@@delete")})
         if context.parent_id is None and request.has_permission(MANAGE, context):

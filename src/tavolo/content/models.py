@@ -93,6 +93,29 @@ class Node(Base):
         wanted = sorted({v.strip() for v in values or () if v and v.strip()})
         self.tag_rows = [NodeTag(tag=tag) for tag in wanted]
 
+    relation_rows: Mapped[list[NodeRelation]] = relationship(
+        foreign_keys="NodeRelation.source_id",
+        cascade="all, delete-orphan",
+        order_by="NodeRelation.position",
+    )
+
+    @property
+    def related_ids(self) -> list[int]:
+        """The ids of the related items, in their order."""
+        return [row.target_id for row in self.relation_rows]
+
+    @related_ids.setter
+    def related_ids(self, values) -> None:
+        # Rows that stay are kept (only their position changes): replacing a row by a new
+        # one with the same key would make the flush delete and insert it again.
+        existing = {row.target_id: row for row in self.relation_rows}
+        rows = []
+        for position, target_id in enumerate(dict.fromkeys(values or ())):
+            row = existing.get(target_id) or NodeRelation(target_id=target_id)
+            row.position = position
+            rows.append(row)
+        self.relation_rows = rows
+
     parent: Mapped[Node | None] = relationship(remote_side=[id], lazy="raise_on_sql")
 
     __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "node"}
@@ -132,6 +155,11 @@ class Folder(Node):
     id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
     # An introduction shown above the folder's contents (sanitised HTML).
     body: Mapped[str] = mapped_column(Text, default="")
+    # How visitors see the contents, as Plone's "Display" menu: ``listing`` (every item),
+    # ``news`` (news items with dates and images) or ``agenda`` (events by date). The
+    # values are the keys of ``tavolo.content.schemas.FOLDER_LAYOUTS``; an unknown value
+    # shows the plain listing.
+    layout: Mapped[str] = mapped_column(String(20), default="listing", server_default="listing")
 
     __mapper_args__ = {"polymorphic_identity": "folder"}
 

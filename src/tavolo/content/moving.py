@@ -160,6 +160,7 @@ class TreeChanges:
             if is_top:
                 clone.position = self._next_position(target)
             clone.tags = original.tags
+            clone.related_ids = original.related_ids
             self.dbsession.add(clone)
             self.dbsession.flush()
             clone._lineage = [*parent.lineage, clone]

@@ -18,6 +18,7 @@ import deform
 from sqlalchemy import select
 
 from tavolo.accounts.models import Organisation
+from tavolo.content.references import NodeReferences
 from tavolo.content.richtext import sanitise_html
 from tavolo.i18n import LANGUAGE_NAMES, LOCALES, _
 from tavolo.i18n.dates import SITE_TIMEZONE
@@ -236,6 +237,16 @@ class MetadataSchema(colander.MappingSchema):
         missing=False,
         default=False,
     )
+    related_ids = colander.SchemaNode(
+        NodeReferences(),
+        title=_("Contenuti correlati"),
+        description=_(
+            "Un indirizzo per riga, copiato dalla barra del browser "
+            "(per esempio /normativa/circolare-2649-2012/)."
+        ),
+        widget=deform.widget.TextAreaWidget(rows=3),
+        missing=[],
+    )
 
     def validator(self, node, value):
         effective, expires = value.get("effective"), value.get("expires")
@@ -245,8 +256,25 @@ class MetadataSchema(colander.MappingSchema):
             raise error
 
 
+# How a folder shows its contents to visitors (``Folder.layout``), as Plone's "Display".
+FOLDER_LAYOUTS = (
+    ("listing", _("Elenco")),
+    ("news", _("Notizie")),
+    ("agenda", _("Agenda degli eventi")),
+)
+
+
 class FolderSchema(MetadataSchema):
     body = rich_text(_("Introduzione"))
+    layout = colander.SchemaNode(
+        colander.String(),
+        title=_("Visualizzazione"),
+        description=_("Come la cartella presenta i suoi contenuti ai visitatori."),
+        widget=deform.widget.SelectWidget(values=FOLDER_LAYOUTS),
+        validator=colander.OneOf([value for value, _title in FOLDER_LAYOUTS]),
+        default="listing",
+        missing="listing",
+    )
 
 
 class PageSchema(MetadataSchema):
@@ -269,6 +297,15 @@ class NewsSchema(MetadataSchema):
         widget=deform.widget.TextAreaWidget(rows=3),
         validator=colander.Length(max=2000),
         missing="",
+    )
+    image_id = colander.SchemaNode(
+        NodeReferences(types=frozenset({"image"}), single=True),
+        title=_("Immagine"),
+        description=_(
+            "L'indirizzo di un'immagine del sito, mostrata con la notizia e negli elenchi "
+            "(per esempio /notizie/foto-riunione.jpg/)."
+        ),
+        missing=None,
     )
     body = rich_text(_("Testo"))
 

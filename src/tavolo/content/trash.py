@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
-from tavolo.content.models import Node, NodeRelation
+from tavolo.content.models import NewsItem, Node, NodeRelation
 from tavolo.content.tree import any_node, subtree_bounds
 from tavolo.db import utcnow
 
@@ -76,13 +76,15 @@ class TrashService:
 
 
 def links_to(dbsession, node: Node) -> list[Node]:
-    """The items whose related items include ``node``, not in the trash."""
+    """The items that point at ``node`` (as a related item, or as a news item's image),
+    not in the trash."""
+    relating = select(NodeRelation.source_id).where(NodeRelation.target_id == node.id)
+    showing = select(NewsItem.id).where(NewsItem.image_id == node.id)
     return list(
         dbsession.scalars(
             select(Node)
-            .join(NodeRelation, NodeRelation.source_id == Node.id)
-            .where(NodeRelation.target_id == node.id, Node.trashed_at.is_(None))
-            .order_by(Node.title)
+            .where(Node.id.in_(relating.union(showing)), Node.trashed_at.is_(None))
+            .order_by(Node.title, Node.id)
         )
     )
 

@@ -8,6 +8,7 @@ segment that names no child is the view name (``@@name`` always is).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pyramid.interfaces import ITraverser
 from pyramid.traversal import split_path_info
@@ -19,6 +20,7 @@ from tavolo.content.models import Node
 
 ROOT_PATH = "/"
 # Names are what URLs show: lower-case letters, digits and single dashes or dots inside.
+_IN_CHUNK = 500  # paths per IN (...) list
 NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,198}[a-z0-9])?$")
 
 
@@ -142,3 +144,39 @@ class NodeTraverser:
 
 def root_factory(request):
     return TreeEntry(request)
+
+
+def find_by_path(dbsession, path: str) -> Node | None:
+    """The node at ``path`` with its lineage loaded, unless it or an ancestor is in the
+    trash (the same rule as traversal)."""
+    wanted = ancestor_paths(path)
+    lineage = _link_lineage(_load_by_paths(dbsession, wanted), wanted)
+    if len(lineage) != len(wanted):
+        return None
+    return lineage[-1]
+
+
+def attach_lineages(dbsession, nodes: Iterable[Node], known: Iterable[Node] = ()) -> None:
+    """Give each node its lineage, loading every missing ancestor in one query per
+    ``_IN_CHUNK`` paths (trashed ancestors included, so that callers can see them).
+
+    ``known`` are nodes already at hand (typically the folder's own lineage). A node whose
+    chain is broken keeps no lineage; asking for it then raises ``LookupError``.
+    """
+    nodes = list(nodes)
+    by_path = {node.path: node for node in known}
+    by_path.update({node.path: node for node in nodes})
+    missing = sorted(
+        {path for node in nodes for path in ancestor_paths(node.path)[:-1]} - by_path.keys()
+    )
+    for start in range(0, len(missing), _IN_CHUNK):
+        chunk = missing[start : start + _IN_CHUNK]
+        found = dbsession.scalars(select(Node).where(Node.path.in_(chunk)))
+        by_path.update((node.path, node) for node in found)
+    for node in sorted(nodes, key=lambda n: n.path.count("/")):
+        chain = [by_path.get(path) for path in ancestor_paths(node.path)]
+        if any(ancestor is None for ancestor in chain):
+            continue
+        for depth, ancestor in enumerate(chain, start=1):
+            if ancestor._lineage is None:
+                ancestor._lineage = chain[:depth]

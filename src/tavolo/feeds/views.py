@@ -63,9 +63,7 @@ def _summary(node: Node) -> str:
     return node.description or ""
 
 
-@view_config(
-    context=Folder, name=ATOM_VIEW, request_method="GET", permission=VIEW
-)
+@view_config(context=Folder, name=ATOM_VIEW, request_method="GET", permission=VIEW)
 def folder_atom(context, request):
     reader = _reader_or_refusal(request)
     if isinstance(reader, Response):
@@ -106,9 +104,7 @@ def _calendar(request, reader, name, events, filename):
     return _respond(request, reader, body, ical.CALENDAR_TYPE, filename)
 
 
-@view_config(
-    context=Folder, name=ICAL_VIEW, request_method="GET", permission=VIEW
-)
+@view_config(context=Folder, name=ICAL_VIEW, request_method="GET", permission=VIEW)
 def folder_ical(context, request):
     reader = _reader_or_refusal(request)
     if isinstance(reader, Response):

@@ -93,6 +93,8 @@ def _ensure_nodes(dbsession, nodes, owner_id=None, organisations=None) -> list[s
         name = "" if parent is None else spec.path.rstrip("/").rsplit("/", 1)[-1]
         fields = {k: v.strip() if isinstance(v, str) else v for k, v in spec.fields.items()}
         responsible = (organisations or {}).get(spec.responsible)
+        if spec.image is not None:
+            fields["image_id"] = service.by_path(spec.image).id
         node = service.create(
             parent,
             spec.type,

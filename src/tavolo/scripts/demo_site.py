@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import struct
+import zlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,8 @@ class DemoNode:
     exclude_from_nav: bool = False
     tags: tuple[str, ...] = ()
     responsible: str | None = None  # an organisation's name
+    # The path of an image node shown with a news item (created earlier in the list).
+    image: str | None = None
 
 
 def rome(year, month, day, hour=0, minute=0) -> dt.datetime:
@@ -70,6 +74,39 @@ def tiny_pdf(title: str, lines: list[str]) -> bytes:
         f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
     ).encode()
     return bytes(out)
+
+
+def tiny_png(width: int, height: int) -> bytes:
+    """A small, valid PNG: a blue banner with a lighter band (no imaging library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    dark, light = bytes((0x00, 0x66, 0xCC)), bytes((0x99, 0xC2, 0xEB))
+    rows = b"".join(
+        b"\x00" + (light if height // 3 <= y < height // 2 else dark) * width for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def png_fields(filename: str, width: int, height: int) -> dict:
+    data = tiny_png(width, height)
+    return {
+        "filename": filename,
+        "content_type": "image/png",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "data": data,
+        "width": width,
+        "height": height,
+    }
 
 
 def pdf_fields(filename: str, title: str, lines: list[str]) -> dict:
@@ -251,7 +288,20 @@ def demo_nodes(today: dt.date) -> list[DemoNode]:
             fields={"body": RETI_BODY},
             tags=("RE.T.I.", "FAMI"),
         ),
-        DemoNode("/notizie/", "folder", "Notizie", "Le notizie del Consiglio."),
+        DemoNode(
+            "/notizie/",
+            "folder",
+            "Notizie",
+            "Le notizie del Consiglio.",
+            fields={"layout": "news"},
+        ),
+        DemoNode(
+            "/notizie/riunione-consiglio.png/",
+            "image",
+            "Riunione del Consiglio in Prefettura",
+            "Immagine di copertina della notizia sulla riunione del 15 febbraio 2023.",
+            fields=png_fields("riunione-consiglio.png", 480, 270),
+        ),
         DemoNode(
             "/notizie/riunione-15-febbraio-2023/",
             "news",
@@ -265,6 +315,7 @@ def demo_nodes(today: dt.date) -> list[DemoNode]:
             },
             tags=("RE.T.I.", "documento d'intesa"),
             responsible=prefecture,
+            image="/notizie/riunione-consiglio.png/",
         ),
         DemoNode(
             "/notizie/al-via-il-vademecum/",
@@ -279,7 +330,13 @@ def demo_nodes(today: dt.date) -> list[DemoNode]:
             tags=("Vademecum",),
             responsible=prefecture,
         ),
-        DemoNode("/eventi/", "folder", "Eventi", "L'agenda del Consiglio e della rete."),
+        DemoNode(
+            "/eventi/",
+            "folder",
+            "Eventi",
+            "L'agenda del Consiglio e della rete.",
+            fields={"layout": "agenda"},
+        ),
         DemoNode(
             "/eventi/consiglio-15-febbraio-2023/",
             "event",

@@ -6,6 +6,7 @@ data migration.
 
 from __future__ import annotations
 
+from tavolo.i18n import _
 from tavolo.security.roles import (
     ADD,
     ANONYMOUS,
@@ -43,6 +44,19 @@ STATES: dict[str, dict[str, frozenset[str]]] = {
     # Everyone sees it: the public area.
     "published": {VIEW: _STAFF_ROLES | {AUTHENTICATED, ANONYMOUS}, **_EDITING},
 }
+
+
+# What editors read (the names above are what the database and the code keep).
+STATE_TITLES = {
+    "private": _("Privato"),
+    "internal": _("Riservato agli utenti registrati"),
+    "published": _("Pubblicato"),
+}
+
+
+def state_title(state: str):
+    """The title of ``state`` to show; an unknown state shows its name rather than nothing."""
+    return STATE_TITLES.get(state, state)
 
 
 def permission_roles(state: str, permission: str) -> frozenset[str]:

@@ -2,6 +2,7 @@
 files' bytes served safely.
 
 ``pages`` holds the pages (home, folder, page, link, news, event, legislation, question),
+``listings`` a folder shown as news or agenda, its month calendar and latest documents,
 ``files`` the file and image pages and downloads, ``display`` what their templates share.
 """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import cached_property
 
 from babel.dates import format_date as babel_format_date
@@ -17,8 +18,11 @@ from babel.numbers import format_decimal
 from pyramid.renderers import get_renderer
 from sqlalchemy import select
 
+from tavolo.accounts.models import Organisation, User
+from tavolo.content.listings import document_date
 from tavolo.content.models import Event, Image, NewsItem, Node, NodeRelation
 from tavolo.content.registry import TYPES
+from tavolo.content.tree import attach_lineages
 from tavolo.i18n import _
 from tavolo.i18n.dates import SITE_TIMEZONE, format_date, format_datetime
 from tavolo.security.roles import VIEW
@@ -95,6 +99,12 @@ def news_date(item: NewsItem) -> dt.datetime:
     return item.effective or item.created
 
 
+@dataclass(frozen=True)
+class About:
+    organisation: str | None
+    creator: str | None
+
+
 class ContentDisplay:
     def __init__(self, context, request):
         self.context = context
@@ -118,6 +128,10 @@ class ContentDisplay:
 
     def news_date(self, item: NewsItem) -> dt.datetime:
         return news_date(item)
+
+    def document_date(self, node: Node) -> dt.datetime:
+        """The date "latest documents" shows and sorts by."""
+        return document_date(node)
 
     def event_span(self, event: Event) -> str:
         return self.translate(event_span(event, self.locale))
@@ -172,10 +186,31 @@ class ContentDisplay:
         return [node for node in targets if self._visible(node)]
 
     @cached_property
+    def about(self) -> About:
+        """Who answers for the item and who made it. The author's name is for logged-in
+        partners only: visitors see the organisation, not the staff behind it."""
+        context = self.context
+        organisation = creator = None
+        if context.responsible_organisation_id is not None:
+            organisation = self.request.dbsession.scalar(
+                select(Organisation.name).where(
+                    Organisation.id == context.responsible_organisation_id
+                )
+            )
+        if context.owner_id is not None and self.request.identity is not None:
+            creator = self.request.dbsession.scalar(
+                select(User.fullname).where(User.id == context.owner_id)
+            )
+        return About(organisation=organisation, creator=creator)
+
+    @cached_property
     def image(self) -> Image | None:
         """A news item's image, if the viewer may see it."""
         image_id = getattr(self.context, "image_id", None)
         if image_id is None:
             return None
         image = self.request.dbsession.get(Image, image_id)
+        if image is not None:
+            # Usually beside the news item: its ancestors are the item's, already loaded.
+            attach_lineages(self.request.dbsession, [image], known=self.context.lineage)
         return image if self._visible(image) else None

@@ -14,6 +14,7 @@ from tavolo.content.schemas import ACT_TYPES
 from tavolo.content.services import ContentService
 from tavolo.content.tree import ROOT_PATH
 from tavolo.content.views.display import ContentDisplay
+from tavolo.content.views.listings import FOLDER_LAYOUT_VIEWS, LATEST_VIEW, home_latest
 from tavolo.security.listing import visible_children_clause
 from tavolo.security.roles import EDIT, VIEW
 from tavolo.web.pagination import Page as ListingPage
@@ -29,9 +30,14 @@ def _page(context, request, **values) -> dict:
 
 @view_config(context=Folder, renderer="tavolo:templates/content/folder.pt", permission=VIEW)
 def folder_view(context, request):
+    """The folder as its ``layout`` says (news, agenda, or the plain listing); the home
+    page keeps its own page, with the latest documents."""
+    is_home = context.path == ROOT_PATH
+    layout_view = None if is_home else FOLDER_LAYOUT_VIEWS.get(context.layout)
+    if layout_view is not None:
+        return layout_view(context, request)
     service = ContentService(request.dbsession)
     visible = visible_children_clause(request, context)
-    is_home = context.path == ROOT_PATH
     if is_home:
         # The home page presents the sections; legal pages stay in the footer.
         visible = and_(visible, Node.exclude_from_nav.is_(False))
@@ -41,6 +47,14 @@ def folder_view(context, request):
     items = service.children(context, where=visible, offset=listing.offset, limit=listing.size)
     if is_home:
         request.override_renderer = "tavolo:templates/content/home.pt"
+        return _page(
+            context,
+            request,
+            items=items,
+            listing=listing,
+            latest=home_latest(context, request),
+            latest_url=request.resource_url(context, f"@@{LATEST_VIEW}"),
+        )
     return _page(context, request, items=items, listing=listing)
 
 

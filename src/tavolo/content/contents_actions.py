@@ -1,0 +1,126 @@
+"""Folder contents, the actions on a selection that change the items themselves: moving
+them to the trash and changing their state.
+
+Deleting asks first. The confirmation is the answer to the POST of the selection (no GET
+ever leads to a write): it lists what each item contains and what links to it, names the
+items the user may not delete, and carries the ids on to a second POST. That POST checks
+the delete permission on every item again, since the confirmation page may be old.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPBadRequest
+from pyramid.view import view_config
+
+from tavolo import events
+from tavolo.content.contents import _back, _selected
+from tavolo.content.models import Node
+from tavolo.content.trash import TrashService, links_to, subtree_count
+from tavolo.content.tree import load_lineage
+from tavolo.security.roles import ADD, DELETE, REVIEW, VIEW
+from tavolo.workflow.changes import StateChanges
+from tavolo.workflow.states import STATES
+
+CONFIRM_TEMPLATE = "tavolo:templates/content/contents_delete.pt"
+
+
+def _visible_links(request, node: Node) -> tuple[list[Node], int]:
+    """The items linking to ``node`` that the user may see, and how many others do: the
+    confirmation must not reveal the titles of items hidden from the user."""
+    visible, hidden = [], 0
+    for source in links_to(request.dbsession, node):
+        try:
+            source._lineage = load_lineage(source)
+        except LookupError:  # below a trashed folder: not a live link
+            continue
+        if any(ancestor.trashed_at is not None for ancestor in source.lineage):
+            continue
+        if request.has_permission(VIEW, source):
+            visible.append(source)
+        else:
+            hidden += 1
+    return visible, hidden
+
+
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=delete",
+    permission=ADD,
+    renderer=CONFIRM_TEMPLATE,
+)
+def confirm_delete(context, request):
+    """Render the confirmation; nothing is written here."""
+    nodes = _selected(request, context)
+    if not nodes:
+        return _back(request, context, "none")
+    entries, refused = [], []
+    for node in nodes:
+        if not request.has_permission(DELETE, node):
+            refused.append(node)
+            continue
+        linked_from, hidden_links = _visible_links(request, node)
+        entries.append(
+            {
+                "node": node,
+                "contained": subtree_count(request.dbsession, node),
+                "linked_from": linked_from,
+                "hidden_links": hidden_links,
+            }
+        )
+    return {"entries": entries, "refused": refused}
+
+
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=trash",
+    permission=ADD,
+)
+def trash_selected(context, request):
+    nodes = _selected(request, context)
+    if not nodes:
+        return _back(request, context, "none")
+    trash = TrashService(request.dbsession)
+    done, refused = 0, 0
+    for node in nodes:
+        if not request.has_permission(DELETE, node):
+            refused += 1
+            continue
+        trash.trash(node, request.identity)
+        request.registry.notify(events.ObjectRemoved(node, request))
+        done += 1
+    return _back(request, context, f"delete:{done}:{refused}")
+
+
+@view_config(
+    name="contents",
+    context=Node,
+    request_method="POST",
+    request_param="action=state",
+    permission=ADD,
+)
+def change_state(context, request):
+    """Put the selected items in the chosen state; each needs the review permission
+    (Reviewer or Manager), the others are counted as refused."""
+    state = request.POST.get("state", "")
+    if state not in STATES:
+        raise HTTPBadRequest()
+    nodes = _selected(request, context)
+    if not nodes:
+        return _back(request, context, "none")
+    changes = StateChanges(request.dbsession)
+    done, refused = 0, 0
+    for node in nodes:
+        if not request.has_permission(REVIEW, node):
+            refused += 1
+            continue
+        old_state = node.state
+        if changes.set_state(node, state):
+            request.registry.notify(
+                events.StateChanged(node, request, old_state=old_state, new_state=state)
+            )
+        done += 1
+    return _back(request, context, f"state:{done}:{refused}")
