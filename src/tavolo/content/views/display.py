@@ -19,13 +19,12 @@ from pyramid.renderers import get_renderer
 from sqlalchemy import select
 
 from tavolo.accounts.models import Organisation, User
-from tavolo.content.listings import document_date
+from tavolo.content.listings import document_date, may_view
 from tavolo.content.models import Event, Image, NewsItem, Node, NodeRelation
 from tavolo.content.registry import TYPES
 from tavolo.content.tree import attach_lineages
 from tavolo.i18n import _
 from tavolo.i18n.dates import SITE_TIMEZONE, format_date, format_datetime
-from tavolo.security.roles import VIEW
 
 MACROS_TEMPLATE = "tavolo:templates/content/macros.pt"
 _BABEL_LOCALES = {"it": "it_IT", "en": "en_GB"}
@@ -162,15 +161,7 @@ class ContentDisplay:
 
     # what the viewer may see ----------------------------------------------------------
     def _visible(self, node: Node | None) -> bool:
-        if node is None or node.trashed_at is not None:
-            return False
-        try:
-            lineage = node.lineage
-        except LookupError:
-            return False
-        if any(ancestor.trashed_at is not None for ancestor in lineage):
-            return False
-        return bool(self.request.has_permission(VIEW, node))
+        return node is not None and may_view(self.request, node)
 
     @cached_property
     def related(self) -> list[Node]:
