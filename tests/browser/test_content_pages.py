@@ -166,10 +166,20 @@ def test_content_pages_are_accessible_to_visitors(content_server):
         assert_accessible(pages[path])
 
 
+EDITOR_PAGES = (
+    "/notizie/portale/",
+    "/notizie/notizia/",
+    # The editing tools: folder contents, the forms (TinyMCE starts on edit), rename, move.
+    "/notizie/@@contents",
+    "/notizie/notizia/@@edit",
+    "/notizie/notizia/@@rename",
+    "/notizie/notizia/@@move",
+    "/notizie/notizia/@@delete",
+)
+
+
 def test_content_pages_are_accessible_to_editors(content_server):
-    pages = check_pages(
-        content_server, f"login:admin:{DEMO_PASSWORD}", "/notizie/portale/", "/notizie/notizia/"
-    )
-    assert pages["/notizie/portale/"]["status"] == 200
-    for page in pages.values():
-        assert_accessible(page)
+    pages = check_pages(content_server, f"login:admin:{DEMO_PASSWORD}", *EDITOR_PAGES)
+    for path in EDITOR_PAGES:
+        assert pages[path]["status"] == 200, path
+        assert_accessible(pages[path])
