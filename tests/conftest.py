@@ -27,6 +27,8 @@ from sqlalchemy.pool import NullPool
 
 import tavolo
 from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.files.blobstore import BlobStore
+from tavolo.files.uploads import Uploads
 from tavolo.scripts import demo
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -37,6 +39,7 @@ PG_USER = os.environ.get("TAVOLO_TEST_PGUSER", "postgres")
 CLIENT_ADDRESS = "192.0.2.10"  # TEST-NET-1: never a real client
 DEMO_PASSWORD = demo.DEMO_PASSWORD
 BACKENDS = ("sqlite", "postgresql")
+TEST_BLOBS_DIR = None  # set for the run by the _test_blobs_dir fixture
 
 
 def postgres_unavailable_reason() -> str | None:
@@ -104,21 +107,26 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(url: str, revision: str = "head", direction: str = "upgrade") -> None:
+def migrate(url: str, revision: str = "head", direction: str = "upgrade", blobs_dir=None) -> None:
+    """Run the migrations on ``url``; file bytes they move go to ``blobs_dir`` (by default
+    the run's own directory, never the repository's ``var/``)."""
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
+        config.attributes["tavolo.blobs_dir"] = str(blobs_dir or TEST_BLOBS_DIR)
         getattr(command, direction)(config, revision)
     engine.dispose()
 
 
-def load_demo(engine) -> None:
+def load_demo(engine, settings: dict) -> None:
+    """The demo site and network; its attachments go into the blob store of ``settings``."""
+    files = Uploads(BlobStore.from_settings(settings))
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(get_session_factory(engine), manager)
         demo.load_site(dbsession)
-        demo.load_demo_network(dbsession)
+        demo.load_demo_network(dbsession, files)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -126,20 +134,31 @@ def backend(request):
     return request.param
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_blobs_dir(tmp_path_factory):
+    """One blob store for the run, under pytest's tmp dir. Blobs are not rolled back with
+    the tests' transactions; being content-addressed, what one test stores cannot change
+    what another reads."""
+    global TEST_BLOBS_DIR
+    TEST_BLOBS_DIR = tmp_path_factory.mktemp("blobs")
+    return TEST_BLOBS_DIR
+
+
 @pytest.fixture(scope="session")
-def app_settings():
+def app_settings(_test_blobs_dir):
     settings = dict(get_appsettings(TESTING_INI))
     settings["here"] = str(ROOT)
+    settings["tavolo.blobs_dir"] = str(_test_blobs_dir)
     return settings
 
 
 @pytest.fixture(scope="session")
-def demo_database(backend, databases):
+def demo_database(backend, databases, app_settings):
     """URL of a migrated database holding the demo network, one per backend."""
     url = databases.url(backend, "demo")
     migrate(url)
     engine = get_engine({"sqlalchemy.url": url})
-    load_demo(engine)
+    load_demo(engine, app_settings)
     engine.dispose()
     return url
 
@@ -157,8 +176,11 @@ def wsgi_app(app_settings, demo_database):
 
 
 def build_app(app_settings, database_url: str, **overrides):
-    """The real WSGI application on ``database_url``, with settings overridden."""
+    """The real WSGI application on ``database_url``, with settings overridden. Its blob
+    store is ``app_settings``' (the run's directory under pytest's tmp dir) unless
+    ``tavolo.blobs_dir`` is overridden: never the repository's ``var/``."""
     settings = dict(app_settings, **{"sqlalchemy.url": database_url}, **overrides)
+    assert not str(settings["tavolo.blobs_dir"]).startswith(str(ROOT / "var"))
     return tavolo.main({"here": str(ROOT)}, **settings)
 
 
@@ -197,11 +219,21 @@ def connection(engine, wsgi_app):
 
 
 @pytest.fixture
-def dbsession(connection):
-    """A session for arranging and checking data, inside the test's outer transaction."""
+def dbsession(connection, wsgi_app):
+    """A session for arranging and checking data, inside the test's outer transaction.
+
+    ``info["tavolo.blobs"]`` is the application's blob store, for helpers that store
+    files (``tests.content.helpers.make_file``)."""
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    session.info["tavolo.blobs"] = wsgi_app.registry["tavolo.blobs"]
     yield session
     session.close()
+
+
+@pytest.fixture
+def blobs(wsgi_app):
+    """The test application's blob store."""
+    return wsgi_app.registry["tavolo.blobs"]
 
 
 @pytest.fixture

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from tavolo import models
+from tavolo.files.blobstore import BlobStore
 from tests.conftest import alembic_config, migrate
 
 
@@ -67,3 +72,117 @@ def test_upgrade_check_downgrade_upgrade(backend, databases):
     assert _current(url) == head
     assert _tables(url) == expected | {"alembic_version"}
     assert _diff(url) == []
+
+
+BLOBS_REVISION = "3f8a1c5e7b21"  # file bytes moved into the blob store
+
+
+def test_file_bytes_survive_upgrade_downgrade_upgrade(backend, databases, tmp_path):
+    """A row's bytes go into the blob store on upgrade, come back into the column on
+    downgrade, and into the store again; a row whose hash was wrong is corrected."""
+    url = databases.url(backend, "blobs-migration")
+    blobs = tmp_path / "blobs"
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(BLOBS_REVISION)
+    migrate(url, previous.down_revision, "upgrade", blobs_dir=blobs)
+    data = b"%PDF-1.4\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
+    digest = hashlib.sha256(data).hexdigest()
+    image_data = b"\x89PNG\r\n\x1a\n immagine"
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def insert(connection):
+        for node_id, node_type, path in (
+            (1, "folder", "/"),
+            (2, "file", "/a.pdf/"),
+            (3, "image", "/b.png/"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO nodes (id, parent_id, name, type, title, description, created,"
+                    " modified, language, state, position, path, version, inherit_roles,"
+                    " exclude_from_nav) VALUES (:id, :parent, :name, :type, 'T', '', :now, :now,"
+                    " 'it', 'private', 0, :path, 1, :true, :false)"
+                ),
+                {
+                    "id": node_id,
+                    "parent": None if node_id == 1 else 1,
+                    "name": path.strip("/"),
+                    "type": node_type,
+                    "now": now,
+                    "path": path,
+                    "true": True,
+                    "false": False,
+                },
+            )
+        connection.execute(
+            text(
+                "INSERT INTO files (id, filename, content_type, size, sha256, data)"
+                " VALUES (2, 'a.pdf', 'application/pdf', :size, :sha, :data)"
+            ),
+            {"size": len(data), "sha": digest, "data": data},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO images (id, filename, content_type, size, sha256, data, width, height)"
+                " VALUES (3, 'b.png', 'image/png', 1, :sha, :data, 1, 1)"
+            ),
+            {"sha": "0" * 64, "data": image_data},  # a wrong hash and size: corrected
+        )
+        connection.commit()
+
+    _inspect(url, insert)
+    migrate(url, BLOBS_REVISION, "upgrade", blobs_dir=blobs)
+    store = BlobStore(blobs)
+    assert store.path(digest).read_bytes() == data
+    image_digest = hashlib.sha256(image_data).hexdigest()
+    assert store.path(image_digest).read_bytes() == image_data
+
+    def columns(connection, table):
+        return {c["name"] for c in inspect(connection).get_columns(table)}
+
+    assert "data" not in _inspect(url, lambda c: columns(c, "files"))
+    rows = _inspect(url, lambda c: c.execute(text("SELECT sha256, size FROM images")).all())
+    assert [tuple(r) for r in rows] == [(image_digest, len(image_data))]
+
+    migrate(url, previous.down_revision, "downgrade", blobs_dir=blobs)
+    stored = _inspect(url, lambda c: c.execute(text("SELECT data FROM files")).scalar_one())
+    assert bytes(stored) == data
+
+    migrate(url, BLOBS_REVISION, "upgrade", blobs_dir=blobs)
+    assert store.path(digest).read_bytes() == data
+    assert sorted(store.iter_hashes()) == sorted([digest, image_digest])
+
+
+def test_downgrade_stops_when_a_blob_is_missing(backend, databases, tmp_path):
+    url = databases.url(backend, "blobs-missing")
+    blobs = tmp_path / "blobs"
+    migrate(url, BLOBS_REVISION, "upgrade", blobs_dir=blobs)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def insert(connection):
+        connection.execute(
+            text(
+                "INSERT INTO nodes (id, parent_id, name, type, title, description, created,"
+                " modified, language, state, position, path, version, inherit_roles,"
+                " exclude_from_nav) VALUES (1, NULL, '', 'file', 'T', '', :now, :now, 'it',"
+                " 'private', 0, '/', 1, :true, :false)"
+            ),
+            {"now": now, "true": True, "false": False},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO files (id, filename, content_type, size, sha256)"
+                " VALUES (1, 'a.pdf', 'application/pdf', 1, :sha)"
+            ),
+            {"sha": "a" * 64},
+        )
+        connection.commit()
+
+    _inspect(url, insert)
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(BLOBS_REVISION)
+    with pytest.raises(RuntimeError, match="missing"):
+        migrate(url, previous.down_revision, "downgrade", blobs_dir=blobs)
+    assert _current(url) == BLOBS_REVISION  # nothing changed: the column is not back
+    files_columns = _inspect(
+        url, lambda c: {col["name"] for col in inspect(c).get_columns("files")}
+    )
+    assert "data" not in files_columns

@@ -3,7 +3,7 @@ being called by the code that changes things."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -47,6 +47,24 @@ class StateChanged(ObjectModified):
 
 
 @dataclass
+class LocalRolesChanged(ObjectEvent):
+    """The sharing of a node changed: ``granted`` and ``revoked`` are ``(principal, role)``
+    pairs (``user:<id>``, ``group:<id>``, ``org:<id>``); ``inherit_roles`` is
+    ``(before, after)`` when the inheritance block was switched, else None.
+
+    Not an ``ObjectModified``: sharing is not an edit (the node's version does not move),
+    but who may see the whole subtree changed with it."""
+
+    granted: tuple[tuple[str, str], ...] = ()
+    revoked: tuple[tuple[str, str], ...] = ()
+    inherit_roles: tuple[bool, bool] | None = None
+
+
+# Accounts ------------------------------------------------------------------------------
+# The audit trail subscribes to these. The login events are fired by accounts.views; the
+# others are hooks for the user administration (invitations, passwords, memberships),
+# which fires them when it lands.
+@dataclass
 class UserLoggedIn:
     user: Any
     request: Any = None
@@ -56,3 +74,56 @@ class UserLoggedIn:
 class UserLoggedOut:
     user: Any
     request: Any = None
+
+
+@dataclass
+class UserLoginFailed:
+    """Wrong credentials, unknown or disabled account (never the password)."""
+
+    login: str
+    user: Any = None  # the account with that login name, if there is one
+    request: Any = None
+
+
+@dataclass
+class PasswordChanged:
+    user: Any
+    request: Any = None
+    by_reset: bool = False  # set through a one-time reset (or invitation) link
+
+
+@dataclass
+class PasswordResetRequested:
+    """Someone asked for a reset link for ``email``; ``user`` is None when no account
+    has that address (the visitor gets the same answer either way; the trail does not)."""
+
+    email: str
+    user: Any = None
+    request: Any = None
+
+
+@dataclass
+class UserInvited:
+    user: Any
+    request: Any = None
+
+
+@dataclass
+class AccountChanged:
+    """``change`` is one of "created", "modified", "disabled", "enabled"."""
+
+    user: Any
+    change: str
+    request: Any = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class MembershipChanged:
+    """``change`` is one of "added", "modified", "removed" (the signatory flag included)."""
+
+    user: Any
+    organisation: Any
+    change: str
+    request: Any = None
+    details: dict = field(default_factory=dict)

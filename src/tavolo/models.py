@@ -13,6 +13,7 @@ from tavolo.accounts.models import (  # noqa: F401
     OrganisationKind,
     User,
 )
+from tavolo.audit.models import AuditEntry  # noqa: F401
 from tavolo.content.models import (  # noqa: F401
     Event,
     File,

@@ -4,7 +4,6 @@ console errors, for a visitor and for an editor (who sees links as pages)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import threading
 
 import pytest
@@ -14,33 +13,27 @@ from waitress.server import create_server
 from tavolo.content.models import NodeRelation
 from tavolo.content.services import ContentService
 from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.files.blobstore import BlobStore
+from tavolo.files.uploads import Uploads
 from tests.browser.test_pages import _browser_missing, assert_accessible, check_pages
 from tests.conftest import DEMO_PASSWORD, build_app, load_demo, migrate
+from tests.files.makers import png_bytes, tiny_pdf
 
-PDF = b"%PDF-1.4\n"
-# A 1x1 transparent PNG.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+PDF = tiny_pdf("Verbale", ["Una riga."])
+PNG = png_bytes(1, 1)
 URN = "urn:nir:ministero.interno:circolare:2012-04-16;2649"
 
 
-def _stored(data: bytes, filename: str, content_type: str) -> dict:
-    return {
-        "data": data,
-        "filename": filename,
-        "content_type": content_type,
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
+def _stored(data: bytes, filename: str) -> dict:
+    """An upload, inspected and stored by the files package like a form's."""
+    return {"upload": {"data": data, "filename": filename}}
 
 
-def add_examples(engine) -> None:
+def add_examples(engine, settings) -> None:
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(get_session_factory(engine), manager)
-        service = ContentService(dbsession)
+        service = ContentService(dbsession, files=Uploads(BlobStore.from_settings(settings)))
         news_folder = service.by_path("/notizie/")
         law_folder = service.by_path("/normativa/")
         start = dt.datetime(2024, 3, 21, 9, tzinfo=dt.UTC)
@@ -50,9 +43,7 @@ def add_examples(engine) -> None:
             "sala",
             "La sala riunioni",
             state="published",
-            width=1,
-            height=1,
-            **_stored(PNG, "sala.png", "image/png"),
+            **_stored(PNG, "sala.png"),
         )
         news = service.create(
             news_folder,
@@ -98,7 +89,7 @@ def add_examples(engine) -> None:
             "verbale.pdf",
             "Verbale",
             state="published",
-            **_stored(PDF, "verbale.pdf", "application/pdf"),
+            **_stored(PDF, "verbale.pdf"),
         )
         act = service.create(
             law_folder,
@@ -119,7 +110,7 @@ def add_examples(engine) -> None:
             "testo.pdf",
             "Testo",
             state="published",
-            **_stored(PDF, "testo.pdf", "application/pdf"),
+            **_stored(PDF, "testo.pdf"),
         )
         dbsession.add(NodeRelation(source_id=news.id, target_id=act.id, position=0))
 
@@ -132,8 +123,8 @@ def content_server(databases, app_settings):
     url = databases.url("sqlite", "browser-content")
     migrate(url)
     engine = get_engine({"sqlalchemy.url": url})
-    load_demo(engine)
-    add_examples(engine)
+    load_demo(engine, app_settings)
+    add_examples(engine, app_settings)
     engine.dispose()
     server = create_server(build_app(app_settings, url), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -45,7 +45,7 @@ def live_server(databases, app_settings):
     url = databases.url("sqlite", "browser")
     migrate(url)
     engine = get_engine({"sqlalchemy.url": url})
-    load_demo(engine)
+    load_demo(engine, app_settings)
     engine.dispose()
     app = build_app(app_settings, url)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)

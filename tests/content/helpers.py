@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from sqlalchemy import select
 
@@ -27,6 +26,10 @@ def make(
 
 
 def make_file(dbsession, parent_path, name, title, data: bytes, filename, content_type, **kw):
+    """A File (or ``type_name="image"``) whose bytes are put in the application's blob
+    store as they are, without the upload checks: display tests need rows such as an old
+    SVG or an HTML page, which no upload could create today."""
+    info = dbsession.info["tavolo.blobs"].put(data)
     return make(
         dbsession,
         parent_path,
@@ -35,9 +38,8 @@ def make_file(dbsession, parent_path, name, title, data: bytes, filename, conten
         title,
         filename=filename,
         content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
+        size=info.size,
+        sha256=info.sha256,
         **kw,
     )
 

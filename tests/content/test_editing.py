@@ -3,7 +3,9 @@ that may not - and, on refusal or invalid input, nothing changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 
 import pytest
 import webtest
@@ -12,13 +14,15 @@ from sqlalchemy import select
 from tavolo.accounts.models import User
 from tavolo.content.models import Node, NodeRelation
 from tavolo.content.services import ContentService
+from tavolo.files.uploads import Uploads
+from tests.files.makers import png_bytes, tiny_pdf
 
 RESERVED = "/area-riservata/"
 
 
 @pytest.fixture
-def service(dbsession):
-    return ContentService(dbsession)
+def service(dbsession, blobs):
+    return ContentService(dbsession, files=Uploads(blobs))
 
 
 @pytest.fixture
@@ -72,8 +76,8 @@ TYPE_VALUES = {
         "official_url": "https://www.interno.gov.it/",
     },
     "question": {"question": "Come si rinnova il permesso?", "answer": "<p>In Questura.</p>"},
-    "file": {"upload": webtest.Upload("verbale.pdf", b"%PDF-1.4 verbale", "application/pdf")},
-    "image": {"upload": webtest.Upload("logo.png", b"\x89PNG\r\n\x1a\nlogo", "image/png")},
+    "file": {"upload": webtest.Upload("verbale.pdf", tiny_pdf("Verbale", []), "application/pdf")},
+    "image": {"upload": webtest.Upload("logo.png", png_bytes(), "image/png")},
 }
 
 
@@ -124,12 +128,15 @@ def test_admin_adds_each_type(testapp, login_as, dbsession, type_name):
     assert node.owner_id == user_id(dbsession, "admin")
     assert node.version == 1
     if type_name == "file":
+        data = TYPE_VALUES["file"]["upload"].content
         assert (node.filename, node.content_type, node.size) == (
             "verbale.pdf",
             "application/pdf",
-            16,
+            len(data),
         )
-        assert len(node.sha256) == 64
+        assert node.sha256 == hashlib.sha256(data).hexdigest()
+    if type_name == "image":
+        assert (node.content_type, node.width, node.height) == ("image/png", 64, 32)
     if type_name == "event":
         # Entered as Rome time (CET in March), stored in UTC.
         assert node.start == dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -155,7 +162,7 @@ def test_the_editor_bar_confirms_the_save(testapp, login_as):
     assert "Modifiche salvate" in page.text
     bar = page.html.select_one("nav.tavolo-editor-bar")
     links = [a.get_text(strip=True) for a in bar.select("a")]
-    assert links == ["Modifica", "Rinomina", "Sposta", "Elimina"]
+    assert links == ["Modifica", "Rinomina", "Sposta", "Elimina", "Condivisione"]
 
 
 def test_prefecture_staff_add_in_the_reserved_area(testapp, login_as, dbsession):
@@ -274,16 +281,20 @@ def test_errors_are_english_when_english_is_chosen(testapp, login_as):
 
 
 def test_an_upload_over_the_limit_is_refused(wsgi_app, testapp, login_as, dbsession):
-    store = wsgi_app.registry["tavolo.upload_store"]
-    saved, store.max_bytes = store.max_bytes, 10
+    registry = wsgi_app.registry
+    store, limits = registry["tavolo.upload_store"], registry["tavolo.upload_limits"]
+    saved = store.max_bytes
+    store.max_bytes = 1024
+    registry["tavolo.upload_limits"] = dataclasses.replace(limits, max_bytes=1024)
     try:
         login_as("admin")
-        upload = webtest.Upload("grande.pdf", b"x" * 11, "application/pdf")
+        upload = webtest.Upload("grande.pdf", tiny_pdf("Grande", ["x" * 80] * 20))
         page = add_through_form(testapp, RESERVED, "file", "Troppo grande", upload=upload)
         assert page.status_int == 200
-        assert any("troppo grande" in text for text in error_texts(page))
+        assert any("supera la dimensione massima" in text for text in error_texts(page))
     finally:
         store.max_bytes = saved
+        registry["tavolo.upload_limits"] = limits
     assert node_at(dbsession, f"{RESERVED}troppo-grande/") is None
 
 
@@ -324,20 +335,8 @@ def make_items(service, reserved, owner_id=None) -> dict[str, Node]:
         "event": {"start": start, "end": start + dt.timedelta(hours=2)},
         "legislation": {"act_type": "legge"},
         "question": {"question": "Vecchia?"},
-        "file": {
-            "filename": "a.txt",
-            "content_type": "text/plain",
-            "size": 1,
-            "sha256": "0" * 64,
-            "data": b"a",
-        },
-        "image": {
-            "filename": "a.png",
-            "content_type": "image/png",
-            "size": 1,
-            "sha256": "0" * 64,
-            "data": b"a",
-        },
+        "file": {"upload": {"filename": "a.txt", "data": b"a"}},
+        "image": {"upload": {"filename": "a.png", "data": png_bytes(4, 2)}},
     }
     return {
         type_name: service.create(
@@ -370,17 +369,20 @@ def test_admin_edits_each_type(testapp, login_as, dbsession, service, reserved, 
         # The stored times survived the round trip through the form.
         assert node.start == dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
     if type_name == "file":
-        assert node.data == b"a"  # no new upload: the file stays
+        # No new upload: the file stays.
+        assert (node.filename, node.sha256) == ("a.txt", hashlib.sha256(b"a").hexdigest())
 
 
-def test_a_new_upload_replaces_the_file(testapp, login_as, dbsession, service, reserved):
+def test_a_new_upload_replaces_the_file(testapp, login_as, dbsession, service, reserved, blobs):
     item = make_items(service, reserved)["file"]
     login_as("admin")
     form = testapp.get(f"{item.path}@@edit").forms["deform"]
     form["upload"] = webtest.Upload("nuovo.txt", b"nuovo", "text/plain")
     form.submit("save", status=303)
     node = node_at(dbsession, item.path)
-    assert (node.filename, node.size, node.data) == ("nuovo.txt", 5, b"nuovo")
+    assert (node.filename, node.size, node.content_type) == ("nuovo.txt", 5, "text/plain")
+    with blobs.open(node.sha256) as stream:
+        assert stream.read() == b"nuovo"
 
 
 def test_a_stale_save_is_refused(testapp, login_as, dbsession, service, reserved):

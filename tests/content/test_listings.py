@@ -125,8 +125,9 @@ def test_news_newest_first_with_dates_summaries_and_images(testapp, dbsession):
     assert time["datetime"] == at(2024, 5, 2, 9).isoformat()
     assert "In breve, maggio." in may.get_text()
     img = may.select_one("img")
-    assert img["src"].endswith("/notizie/foto/@@image")
-    assert img["alt"] == "" and img["width"] == "640" and img["height"] == "480"
+    # The listing preview: 640 x 480 shown at 480 x 360.
+    assert img["src"].endswith("/notizie/foto/@@image/listing")
+    assert img["alt"] == "" and img["width"] == "480" and img["height"] == "360"
     today = entry(page, "Notizia di oggi")
     assert today.select_one("time")["datetime"] == fresh.created.isoformat()
     assert "Il sommario." in today.get_text()  # the lead stands in for a description

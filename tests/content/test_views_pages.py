@@ -126,7 +126,8 @@ def test_news_item_shows_date_lead_image_body_tags_and_related(testapp, dbsessio
     assert "In breve: si è deciso." in article.get_text()
     assert article.select_one(".tavolo-body strong").get_text() == "testo"
     img = article.select_one("img")
-    assert img["src"].endswith("/notizie/foto/@@image") and img["alt"] == "La sala riunioni"
+    assert img["src"].endswith("/notizie/foto/@@image/listing")
+    assert img["alt"] == "La sala riunioni"
     tags = [t.get_text(strip=True) for t in page.html.select(".tavolo-tags li")]
     assert tags == ["Vademecum", "rete"]
     related = [a.get_text(strip=True) for a in page.html.select(".tavolo-related a")]

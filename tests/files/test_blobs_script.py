@@ -3,6 +3,7 @@ references, and with ``--dry-run`` only says so."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
@@ -12,9 +13,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from tavolo.content.services import ContentService
+from tavolo.content.trash import TrashService
 from tavolo.files.blobstore import BlobStore
+from tavolo.files.uploads import Uploads
 from tavolo.scripts import blobs, initdb
 from tests.conftest import ROOT
+from tests.files.makers import tiny_pdf
 from tests.scripts.test_initdb import restore_logging  # noqa: F401 - fixture
 
 DAY = 24 * 3600
@@ -24,11 +28,12 @@ def write_ini(tmp_path, blobs_dir, url: str | None = None) -> str:
     """testing.ini with the blob store (and database) of this test."""
     lines = []
     for line in (ROOT / "testing.ini").read_text(encoding="utf-8").splitlines():
-        if url and line.split("=", 1)[0].strip() == "sqlalchemy.url":
+        key = line.split("=", 1)[0].strip()
+        if url and key == "sqlalchemy.url":
             line = f"sqlalchemy.url = {url}"
+        elif key == "tavolo.blobs_dir":
+            line = f"tavolo.blobs_dir = {blobs_dir}"
         lines.append(line.replace("%(here)s", str(ROOT)))
-        if line.strip() == "[app:main]":
-            lines.append(f"tavolo.blobs_dir = {blobs_dir}")
     path = tmp_path / "tavolo.ini"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return str(path)
@@ -81,27 +86,23 @@ def test_gc_removes_only_unreferenced_blobs(tmp_path, databases, capsys):
     ini = write_ini(tmp_path, store.root, url)
     assert initdb.main(["tavolo-initdb", ini]) == 0
 
-    pdf = b"%PDF-1.4 verbale\n%%EOF\n"
-    referenced = store.put(pdf).sha256
+    pdf = tiny_pdf("Verbale", ["riga"])
+    referenced = hashlib.sha256(pdf).hexdigest()
     orphan = store.put(b"un allegato cancellato").sha256
     young = store.put(b"caricato adesso, riga non ancora salvata").sha256
-    for sha256 in (referenced, orphan):
-        os.utime(store.path(sha256), (time.time() - 2 * DAY,) * 2)
     engine = create_engine(url, poolclass=NullPool)
     with Session(engine) as session, session.begin():
-        service = ContentService(session)
+        service = ContentService(session, files=Uploads(store))
         service.create(
             service.root(),
             "file",
             "verbale.pdf",
             "Verbale",
-            filename="verbale.pdf",
-            content_type="application/pdf",
-            size=len(pdf),
-            sha256=referenced,
-            data=pdf,
+            upload={"filename": "verbale.pdf", "data": pdf},
         )
     engine.dispose()
+    for sha256 in (referenced, orphan):
+        os.utime(store.path(sha256), (time.time() - 2 * DAY,) * 2)
     capsys.readouterr()
 
     assert run(ini, "gc", "--dry-run") == 0
@@ -118,3 +119,66 @@ def test_gc_removes_only_unreferenced_blobs(tmp_path, databases, capsys):
     assert run(ini, "gc", "--min-age", "0") == 0
     assert f"removed blob {young}" in capsys.readouterr().out
     assert list(store.iter_hashes()) == [referenced]
+
+
+def _site(tmp_path, databases, label):
+    store = BlobStore(tmp_path / "blobs")
+    url = databases.url("sqlite", label)
+    ini = write_ini(tmp_path, store.root, url)
+    assert initdb.main(["tavolo-initdb", ini]) == 0
+    return store, url, ini
+
+
+def _age(store, sha256):
+    os.utime(store.path(sha256), (time.time() - 2 * DAY,) * 2)
+
+
+def test_gc_keeps_trashed_files_and_collects_an_emptied_trash(tmp_path, databases, capsys):
+    store, url, ini = _site(tmp_path, databases, "trash")
+    pdf = tiny_pdf("Nel cestino", ["riga"])
+    engine = create_engine(url, poolclass=NullPool)
+    with Session(engine) as session, session.begin():
+        service = ContentService(session, files=Uploads(store))
+        node = service.create(
+            service.root(),
+            "file",
+            "cestino.pdf",
+            "Cestino",
+            upload={"filename": "c.pdf", "data": pdf},
+        )
+        TrashService(session).trash(node)
+        sha256 = node.sha256
+    _age(store, sha256)
+    assert run(ini, "gc") == 0
+    assert sha256 not in capsys.readouterr().out
+    assert store.exists(sha256)  # a trashed item can be restored: its bytes stay
+
+    with Session(engine) as session, session.begin():
+        assert TrashService(session).empty() == 1
+    engine.dispose()
+    assert run(ini, "gc") == 0
+    assert f"removed blob {sha256}" in capsys.readouterr().out
+    assert not store.exists(sha256)
+
+
+def test_verify_reports_items_whose_blob_is_missing(tmp_path, databases, capsys):
+    store, url, ini = _site(tmp_path, databases, "missing")
+    engine = create_engine(url, poolclass=NullPool)
+    with Session(engine) as session, session.begin():
+        service = ContentService(session, files=Uploads(store))
+        node = service.create(
+            service.root(),
+            "file",
+            "perso.pdf",
+            "Perso",
+            upload={"filename": "perso.pdf", "data": tiny_pdf("Perso", [])},
+        )
+        sha256 = node.sha256
+    engine.dispose()
+    assert run(ini, "verify") == 0
+    store.path(sha256).unlink()  # a lost disk, a partial restore
+    capsys.readouterr()
+    assert run(ini, "verify") == 1
+    out = capsys.readouterr().out
+    assert f"missing: blob {sha256} named by /perso.pdf/" in out
+    assert "1 missing" in out

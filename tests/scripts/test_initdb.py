@@ -47,6 +47,9 @@ def write_ini(tmp_path, source: str, url: str | None, **replace) -> str:
             line = f"sqlalchemy.url = {url}"
         elif key in replace:
             line = f"{key} = {replace[key]}"
+        elif key == "tavolo.blobs_dir":
+            # The demo's attachments go to this test's directory, never the repository's.
+            line = f"{key} = {tmp_path / 'blobs'}"
         lines.append(line.replace("%(here)s", str(ROOT)))
     path = tmp_path / "tavolo.ini"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -11,7 +11,8 @@ from pyramid.httpexceptions import HTTPSeeOther, HTTPTooManyRequests
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
-from tavolo.accounts.login import LoginService, LoginThrottled, Throttle
+from tavolo import events
+from tavolo.accounts.login import LoginService, LoginThrottled, Throttle, normalise_login
 from tavolo.i18n import _
 from tavolo.web.redirects import safe_local_url
 
@@ -45,6 +46,9 @@ def login_submit(context, request):
     except LoginThrottled as throttled:
         raise HTTPTooManyRequests(headers={"Retry-After": str(throttled.retry_after)}) from None
     except ValueError:
+        # Returned, not raised: the transaction commits, so the failure counted for the
+        # throttle and whatever subscribers record (the audit trail) stay.
+        request.registry.notify(events.UserLoginFailed(normalise_login(login), request=request))
         request.response.status_int = 401  # keeps the form, and tells scripts it failed
         return {
             "login": login,
@@ -53,6 +57,7 @@ def login_submit(context, request):
         }
     headers = remember(request, user.id)
     new_csrf_token(request)
+    request.registry.notify(events.UserLoggedIn(user, request))
     return HTTPSeeOther(location=safe_local_url(request, came_from), headers=headers)
 
 
@@ -68,6 +73,9 @@ def logout_form(context, request):
 
 @view_config(name="logout", request_method="POST", permission=NO_PERMISSION_REQUIRED)
 def logout_submit(context, request):
+    user = request.identity
+    if user is not None:  # before forgetting: afterwards the request is anonymous
+        request.registry.notify(events.UserLoggedOut(user, request))
     headers = forget(request)
     new_csrf_token(request)
     return HTTPSeeOther(location=request.application_url + "/", headers=headers)

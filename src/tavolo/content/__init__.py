@@ -1,6 +1,6 @@
 """The content tree: nodes, types, traversal and the default views."""
 
-from tavolo.content.services import ALWAYS_RESERVED
+from tavolo.content.services import ALWAYS_RESERVED, ContentService
 from tavolo.content.tree import NodeTraverser, TreeEntry, root_factory
 
 
@@ -18,6 +18,18 @@ def reserved_names(registry) -> frozenset[str]:
     return registry.get("tavolo.reserved_names", ALWAYS_RESERVED)
 
 
+def content_service(request) -> ContentService:
+    """The content service of a request, able to receive uploads into the blob store
+    (``registry["tavolo.blobs"]``, through ``tavolo.files.uploads.Uploads``)."""
+    from tavolo.files.uploads import Uploads
+
+    return ContentService(
+        request.dbsession,
+        reserved_names(request.registry),
+        files=Uploads.from_registry(request.registry),
+    )
+
+
 def includeme(config):
     config.set_root_factory(root_factory)
     config.add_traverser(NodeTraverser, TreeEntry)
@@ -27,6 +39,7 @@ def includeme(config):
     config.scan("tavolo.content.contents")
     config.scan("tavolo.content.contents_actions")
     config.scan("tavolo.content.organising")
+    config.scan("tavolo.content.uploading")
 
     def record_reserved_names():
         config.registry["tavolo.reserved_names"] = ALWAYS_RESERVED | view_names(config.registry)

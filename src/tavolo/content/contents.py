@@ -21,6 +21,7 @@ from tavolo.content.moving import TreeChangeError, TreeChanges, move_to_position
 from tavolo.content.registry import TYPES
 from tavolo.content.services import ContentService
 from tavolo.content.tree import any_node, load_lineage
+from tavolo.content.uploading import may_upload
 from tavolo.i18n import _
 from tavolo.security.listing import visible_children_clause
 from tavolo.security.roles import ADD, DELETE, EDIT, REVIEW, VIEW
@@ -131,6 +132,7 @@ def contents(context, request):
         "states": list(STATE_TITLES.items()) if request.has_permission(REVIEW, context) else [],
         "state_title": state_title,
         "message": outcome_message(request.GET.get("done", "")),
+        "may_upload": may_upload(request, context),
     }
 
 

@@ -15,16 +15,18 @@ from sqlalchemy import select
 
 from tavolo import events
 from tavolo.accounts.models import User
-from tavolo.content import reserved_names
+from tavolo.content import content_service
 from tavolo.content.models import Node
 from tavolo.content.organising import may_move, may_rename
 from tavolo.content.registry import addable_types, type_info
 from tavolo.content.schemas import for_editing
-from tavolo.content.services import ContentService, EditConflict
+from tavolo.content.services import EditConflict
 from tavolo.content.trash import TrashService, contents, links_to, subtree_count
 from tavolo.content.tree import ROOT_PATH
+from tavolo.content.uploading import may_upload
+from tavolo.files.uploads import Uploads
 from tavolo.i18n import _
-from tavolo.security.roles import ADD, DELETE, EDIT, MANAGE
+from tavolo.security.roles import ADD, DELETE, EDIT, MANAGE, SHARE
 from tavolo.web.forms import cancel_button, make_form, save_button
 from tavolo.web.pagination import Page as ListingPage
 
@@ -51,6 +53,7 @@ def _schema(request, info, editing=False) -> colander.Schema:
         request=request,
         dbsession=request.dbsession,
         upload_store=request.registry["tavolo.upload_store"],
+        uploads=Uploads.from_registry(request.registry),
     )
 
 
@@ -102,7 +105,7 @@ def add_view(context, request):
         appstruct = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return _form_page(request, form, title, rendered=failure.render())
-    service = ContentService(request.dbsession, reserved_names(request.registry))
+    service = content_service(request)
     fields = _content_fields(appstruct)
     node = service.create(
         context,
@@ -144,7 +147,7 @@ def edit_view(context, request):
     fields = _content_fields(appstruct)
     if fields.get("upload") is None:
         fields.pop("upload", None)
-    service = ContentService(request.dbsession, reserved_names(request.registry))
+    service = content_service(request)
     try:
         service.update(
             context, request.identity, expected_version=appstruct.get("expected_version"), **fields
@@ -247,6 +250,9 @@ class EditorBar:
             # Reorder, cut, copy and paste live there; without this link nobody finds them.
             url = request.resource_url(context, "@@contents")
             links.append({"title": _("Contenuti"), "url": url})
+        if may_add and may_upload(request, context):
+            url = request.resource_url(context, "@@carica")
+            links.append({"title": _("Carica file"), "url": url})
         if may_rename(request, context):
             url = request.resource_url(context, "@@rename")
             links.append({"title": _("Rinomina"), "url": url})
@@ -256,6 +262,12 @@ class EditorBar:
             links.append({"title": _("Elimina"), "url": request.resource_url(context, "@@delete")})
         if context.parent_id is None and request.has_permission(MANAGE, context):
             links.append({"title": _("Cestino"), "url": request.resource_url(context, "@@trash")})
+        if request.has_permission(SHARE, context):
+            url = request.resource_url(context, "@@condivisione")
+            links.append({"title": _("Condivisione"), "url": url})
+        if context.parent_id is None and request.has_permission(MANAGE, context):
+            url = request.resource_url(context, "@@audit")
+            links.append({"title": _("Registro attività"), "url": url})
         return links
 
     @property

@@ -17,13 +17,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tavolo.db import Base, UTCDateTime, utcnow
 
@@ -245,19 +244,16 @@ class Event(Node):
 class StoredFile:
     """Columns of anything that holds an uploaded file.
 
-    The bytes live in the row until the files issue moves them to the blob store behind
-    the same attributes (``filename``, ``content_type``, ``size``, ``sha256``, ``data``).
-    ``data`` is deferred: listings never load it.
+    The bytes are in the blob store (``tavolo.files``), named by ``sha256``: rows hold
+    only what describes them. ``filename`` is for display only, never a path;
+    ``content_type`` is the type recognised from the bytes at upload, never the browser's
+    claim. ``sha256`` is indexed: garbage collection and "who uses this blob" ask by it.
     """
 
-    filename: Mapped[str] = mapped_column(String(255))  # for display only, never a path
+    filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-
-    @declared_attr
-    def data(cls) -> Mapped[bytes]:
-        return deferred(mapped_column(LargeBinary))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class File(StoredFile, Node):

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from tavolo.accounts.models import Organisation
 from tavolo.content.references import NodeReferences
 from tavolo.content.richtext import sanitise_html
+from tavolo.files.messages import UploadRefused
+from tavolo.files.uploads import IMAGE_FORMATS
 from tavolo.i18n import LANGUAGE_NAMES, LOCALES, _
 from tavolo.i18n.dates import SITE_TIMEZONE
 
@@ -420,32 +422,32 @@ def _upload_widget(node, kw):
     return UploadWidget(kw["upload_store"])
 
 
-@colander.deferred
-def _upload_validator(node, kw):
-    limit = kw["upload_store"].max_bytes
+def _upload_validator(formats):
+    """Inspect the upload as the service will (``tavolo.files``): every refusal becomes
+    the field's message, and nothing is stored while the form is invalid."""
 
-    def validate(node, value):
-        if len(value.get("data") or b"") > limit:
-            raise colander.Invalid(
-                node,
-                _(
-                    "Il file è troppo grande: al massimo ${size} MB.",
-                    mapping={"size": limit // (1024 * 1024)},
-                ),
-            )
-        if not value.get("data"):
-            raise colander.Invalid(node, _("Il file è vuoto."))
+    @colander.deferred
+    def deferred(node, kw):
+        uploads = kw["uploads"]
 
-    return validate
+        def validate(node, value):
+            try:
+                uploads.check(value.get("data") or b"", value.get("filename"), formats)
+            except UploadRefused as refusal:
+                raise colander.Invalid(node, refusal.message) from None
+
+        return validate
+
+    return deferred
 
 
-def _upload_node(required: bool) -> colander.SchemaNode:
+def _upload_node(required: bool, formats=None) -> colander.SchemaNode:
     return colander.SchemaNode(
         deform.FileData(),
         name="upload",
         title=_("File"),
         widget=_upload_widget,
-        validator=_upload_validator,
+        validator=_upload_validator(formats),
         **({} if required else {"missing": None}),
     )
 
@@ -454,8 +456,8 @@ class FileSchema(MetadataSchema):
     upload = _upload_node(required=True)
 
 
-class ImageSchema(FileSchema):
-    pass
+class ImageSchema(MetadataSchema):
+    upload = _upload_node(required=True, formats=IMAGE_FORMATS)
 
 
 def for_editing(schema: colander.SchemaNode) -> colander.SchemaNode:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -19,6 +18,7 @@ from tavolo.content.tree import (
     with_parent_lineage,
 )
 from tavolo.db import utcnow
+from tavolo.files.uploads import IMAGE_FORMATS, Uploads
 
 # Names the application's own URLs use; content may never take them. The view names
 # registered on content are added at start-up (see tavolo.content.includeme).
@@ -46,12 +46,13 @@ PROTECTED_FIELDS = frozenset(
         "state",
         "trashed_at",
         "trashed_by_id",
-        "data",
         "sha256",
         "size",
     }
 )
-FILE_FIELDS = frozenset({"data", "sha256", "size"})
+FILE_FIELDS = frozenset({"sha256", "size"})
+# What an Image may hold (the rest of the allowlist is for File).
+TYPE_FORMATS = {"image": IMAGE_FORMATS}
 MAX_NAME_LENGTH = 60
 
 
@@ -83,34 +84,53 @@ def name_from_title(title: str) -> str:
     return name.strip("-") or "documento"
 
 
-def file_fields(upload: dict) -> dict:
-    """The columns of a stored file from deform's upload dict (bytes already read)."""
-    data = upload["data"]
-    filename = (upload.get("filename") or "file").replace("\\", "/").rsplit("/", 1)[-1]
-    return {
-        "filename": filename[:255] or "file",
-        "content_type": (upload.get("mimetype") or "application/octet-stream")[:100],
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "data": data,
-    }
+class NoFileStore(RuntimeError):
+    """An upload reached a ContentService made without ``files``."""
 
 
 def prepare_fields(fields: dict) -> dict:
-    """Sanitise rich text and unpack an upload: what every save does before storing."""
+    """Sanitise rich text: what every save does before storing."""
     fields = dict(fields)
     for name in RICH_TEXT_FIELDS & fields.keys():
         fields[name] = sanitise_html(fields[name])
-    upload = fields.pop("upload", None)
-    if upload:
-        fields.update(file_fields(upload))
     return fields
 
 
 class ContentService:
-    def __init__(self, dbsession, reserved_names: frozenset[str] = ALWAYS_RESERVED):
+    """``files`` (``tavolo.files.uploads.Uploads``) receives uploads into the blob store;
+    without it a service still does everything else (an ``upload`` field is then an
+    error)."""
+
+    def __init__(
+        self,
+        dbsession,
+        reserved_names: frozenset[str] = ALWAYS_RESERVED,
+        files: Uploads | None = None,
+    ):
         self.dbsession = dbsession
         self.reserved_names = reserved_names | ALWAYS_RESERVED
+        self.files = files
+
+    def receive_file(self, type_name: str, upload) -> dict:
+        """The columns of a stored file from an upload: inspected and stored by the files
+        package (``UploadRefused``, with nothing stored, when it does not pass).
+
+        ``upload`` is a mapping with ``filename`` and ``data`` (bytes) or ``fp`` (a binary
+        stream), as deform's upload widget and our temp store give it."""
+        if self.files is None:
+            raise NoFileStore("this ContentService was made without files=Uploads(...)")
+        source = upload.get("data")
+        if source is None:
+            source = upload["fp"]
+        stored = self.files.receive(source, upload.get("filename"), TYPE_FORMATS.get(type_name))
+        return stored.columns(image=type_name == "image")
+
+    def _with_upload(self, type_name: str, fields: dict) -> dict:
+        fields = prepare_fields(fields)
+        upload = fields.pop("upload", None)
+        if upload:
+            fields.update(self.receive_file(type_name, upload))
+        return fields
 
     # lookups --------------------------------------------------------------------------
     def root(self) -> Node | None:
@@ -145,25 +165,30 @@ class ContentService:
         return self.dbsession.scalar(query)
 
     # changes --------------------------------------------------------------------------
-    def choose_name(self, parent: Node, title: str) -> str:
+    def choose_name(self, parent: Node, title: str, extension: str = "") -> str:
         """A free name for a new child of ``parent``, made from ``title``: ``verbale``,
         then ``verbale-2``, ``verbale-3``... never a reserved name. Trashed children keep
-        their names (a restore must find its name free)."""
+        their names (a restore must find its name free). An ``extension`` ("pdf") is kept
+        at the end: ``verbale.pdf``, ``verbale-2.pdf``."""
+        suffix = (
+            f".{extension}" if re.fullmatch(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,10})?", extension) else ""
+        )
         base = name_from_title(title)
-        if base in self.reserved_names:
+        if f"{base}{suffix}" in self.reserved_names:
             base = f"{base}-1"
         taken = set(
             self.dbsession.scalars(
                 select(Node.name).where(
                     Node.parent_id == parent.id,
-                    (Node.name == base) | Node.name.startswith(f"{base}-", autoescape=True),
+                    (Node.name == f"{base}{suffix}")
+                    | Node.name.startswith(f"{base}-", autoescape=True),
                 )
             )
         )
-        name, counter = base, 1
+        name, counter = f"{base}{suffix}", 1
         while name in taken or name in self.reserved_names:
             counter += 1
-            name = f"{base}-{counter}"
+            name = f"{base}-{counter}{suffix}"
         return name
 
     def update(self, node: Node, user=None, expected_version: int | None = None, **fields):
@@ -175,7 +200,7 @@ class ContentService:
         """
         if expected_version is not None and expected_version != node.version:
             raise EditConflict(node, expected_version)
-        fields = prepare_fields(fields)
+        fields = self._with_upload(node.type, fields)
         forbidden = PROTECTED_FIELDS & fields.keys()
         if isinstance(node, StoredFile):
             forbidden -= FILE_FIELDS  # set together from an upload
@@ -218,7 +243,7 @@ class ContentService:
         **fields,
     ) -> Node:
         info = type_info(type_name)
-        fields = prepare_fields(fields)
+        fields = self._with_upload(type_name, fields)
         now = utcnow()
         if parent is None:
             if self.root() is not None:

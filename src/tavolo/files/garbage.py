@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tavolo.content.models import File, Image
+from tavolo.content.models import File, Image, Node
 from tavolo.files.blobstore import DEFAULT_TEMPORARY_AGE, BlobStore
 from tavolo.files.extract import TextExtractor
 from tavolo.files.scales import Scales
@@ -45,6 +45,26 @@ def referenced_hashes(connection) -> set[str]:
     found: set[str] = set()
     for source in referrers():
         found.update(h for h in source(connection) if h)
+    return found
+
+
+def missing_blobs(store: BlobStore, connection, chunk: int = 500) -> dict[str, list[str]]:
+    """Hashes that rows name and the store does not have, each with the paths of the
+    items naming it (trashed ones included): what a lost disk or a partial restore left
+    behind, reported by ``tavolo-blobs verify``."""
+    missing = sorted(h for h in referenced_hashes(connection) if not store.exists(h))
+    found: dict[str, list[str]] = {sha256: [] for sha256 in missing}
+    for start in range(0, len(missing), chunk):
+        wanted = missing[start : start + chunk]
+        for model in (File, Image):
+            rows = connection.execute(
+                select(Node.path, model.sha256)
+                .join(model, model.id == Node.id)
+                .where(model.sha256.in_(wanted))
+                .order_by(Node.path)
+            )
+            for path, sha256 in rows:
+                found[sha256].append(path)
     return found
 
 

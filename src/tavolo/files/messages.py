@@ -242,3 +242,13 @@ def damaged_image() -> UploadRefused:
             "JPEG e caricala ancora."
         ),
     )
+
+
+def not_an_image() -> UploadRefused:
+    return UploadRefused(
+        "not-an-image",
+        _(
+            "Un'immagine deve essere in formato PNG o JPEG: salva l'immagine in uno di "
+            "questi formati, oppure carica il documento come file."
+        ),
+    )

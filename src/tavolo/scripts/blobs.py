@@ -1,8 +1,9 @@
 """``tavolo-blobs CONFIG verify|gc``: check the blob store, collect unreferenced blobs.
 
 ``verify`` re-hashes every blob and reports those whose bytes no longer match their name
-(disk or backup damage), stray files and leftovers of interrupted writes; it exits with 1
-when any blob is damaged, so that cron or monitoring notices. ``gc`` removes the blobs no
+(disk or backup damage), stray files and leftovers of interrupted writes, and the items
+whose blob is missing from the store; it exits with 1 when any blob is damaged or
+missing, so that cron or monitoring notices. ``gc`` removes the blobs no
 row references any more (with ``--dry-run`` it only says what it would remove), their
 cached scales and text, and old temporary files; blobs younger than ``--min-age`` hours
 are kept, since an upload stores its blob before its row is committed.
@@ -16,11 +17,17 @@ import argparse
 import sys
 
 from pyramid.paster import get_appsettings, setup_logging
+from sqlalchemy.exc import SQLAlchemyError
 
 from tavolo import settings as tavolo_settings
 from tavolo.db import get_engine
 from tavolo.files.blobstore import BlobStore
-from tavolo.files.garbage import DEFAULT_MIN_AGE, collect_garbage, referenced_hashes
+from tavolo.files.garbage import (
+    DEFAULT_MIN_AGE,
+    collect_garbage,
+    missing_blobs,
+    referenced_hashes,
+)
 
 
 class Progress:
@@ -72,7 +79,9 @@ def load_settings(config_uri: str) -> dict:
     return tavolo_settings.load(getattr(appsettings, "global_conf", None), dict(appsettings))
 
 
-def verify(store: BlobStore, out=None, progress: Progress | None = None) -> int:
+def verify(
+    store: BlobStore, out=None, progress: Progress | None = None, settings: dict | None = None
+) -> int:
     out = out or sys.stdout
     progress = progress or Progress("verified")
     damaged = warnings = 0
@@ -81,11 +90,35 @@ def verify(store: BlobStore, out=None, progress: Progress | None = None) -> int:
         damaged += problem.serious
         warnings += not problem.serious
     progress.done()
+    missing = 0
+    if settings is not None:
+        try:
+            found = _missing(store, settings)
+        except SQLAlchemyError as exc:
+            # The blobs were checked; the rows could not be: say so, do not fail the run.
+            print(
+                f"warning: items not checked against the store ({exc.__class__.__name__})", file=out
+            )
+            warnings += 1
+        else:
+            for sha256, paths in found.items():
+                print(f"missing: blob {sha256} named by {', '.join(paths) or 'a row'}", file=out)
+            missing = len(found)
     print(
-        f"verified {progress.count} blobs in {store.root}: {damaged} damaged, {warnings} warnings",
+        f"verified {progress.count} blobs in {store.root}: {damaged} damaged, "
+        f"{missing} missing, {warnings} warnings",
         file=out,
     )
-    return 1 if damaged else 0
+    return 1 if damaged or missing else 0
+
+
+def _missing(store: BlobStore, settings: dict) -> dict[str, list[str]]:
+    engine = get_engine(settings)
+    try:
+        with engine.connect() as connection:
+            return missing_blobs(store, connection)
+    finally:
+        engine.dispose()
 
 
 def gc(store: BlobStore, settings: dict, *, dry_run: bool, min_age_hours: float, out=None):
@@ -123,7 +156,7 @@ def main(argv=sys.argv) -> int:
     settings = load_settings(args.config_uri)
     store = BlobStore.from_settings(settings)
     if args.command == "verify":
-        return verify(store)
+        return verify(store, settings=settings)
     return gc(store, settings, dry_run=args.dry_run, min_age_hours=args.min_age)
 
 

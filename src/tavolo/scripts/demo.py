@@ -15,6 +15,7 @@ from tavolo.accounts.models import Membership, Organisation, OrganisationKind, U
 from tavolo.accounts.passwords import hash_password
 from tavolo.content.services import ContentService
 from tavolo.db import utcnow
+from tavolo.files.uploads import Uploads
 from tavolo.scripts.demo_site import ROME, demo_nodes, site_nodes
 from tavolo.security.models import GlobalRole, LocalRole
 from tavolo.security.roles import EDITOR, MANAGER, READER, REVIEWER
@@ -83,8 +84,8 @@ def _parent_path(path: str) -> str:
     return path[: path.rstrip("/").rfind("/") + 1]
 
 
-def _ensure_nodes(dbsession, nodes, owner_id=None, organisations=None) -> list[str]:
-    service = ContentService(dbsession)
+def _ensure_nodes(dbsession, nodes, owner_id=None, organisations=None, files=None) -> list[str]:
+    service = ContentService(dbsession, files=files)
     report = []
     for spec in nodes:
         if service.by_path(spec.path) is not None:
@@ -164,7 +165,9 @@ def _ensure_user(dbsession, spec: DemoUser, organisations, report) -> User:
     return user
 
 
-def load_demo_network(dbsession) -> list[str]:
+def load_demo_network(dbsession, files: Uploads) -> list[str]:
+    """The demo network; its attachments go into the blob store through ``files``
+    (``Uploads(BlobStore.from_settings(settings))``)."""
     report: list[str] = []
     organisations = {
         spec.name: _ensure_organisation(dbsession, spec, report) for spec in ORGANISATIONS
@@ -175,6 +178,7 @@ def load_demo_network(dbsession) -> list[str]:
         demo_nodes(utcnow().astimezone(ROME).date()),
         owner_id=users["prefettura"].id,
         organisations=organisations,
+        files=files,
     )
 
     # The prefecture's staff edit the whole reserved area.

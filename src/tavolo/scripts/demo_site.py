@@ -8,7 +8,6 @@ reserved examples alike, so that every permission path has something to show.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -97,27 +96,13 @@ def tiny_png(width: int, height: int) -> bytes:
 
 
 def png_fields(filename: str, width: int, height: int) -> dict:
-    data = tiny_png(width, height)
-    return {
-        "filename": filename,
-        "content_type": "image/png",
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "data": data,
-        "width": width,
-        "height": height,
-    }
+    """An upload for the content service: inspected and put in the blob store like any
+    other (its size and type come from the inspection)."""
+    return {"upload": {"filename": filename, "data": tiny_png(width, height)}}
 
 
 def pdf_fields(filename: str, title: str, lines: list[str]) -> dict:
-    data = tiny_pdf(title, lines)
-    return {
-        "filename": filename,
-        "content_type": "application/pdf",
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "data": data,
-    }
+    return {"upload": {"filename": filename, "data": tiny_pdf(title, lines)}}
 
 
 HOME_BODY = """

@@ -20,6 +20,9 @@ from sqlalchemy.pool import NullPool
 
 from tavolo import settings as tavolo_settings
 from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.files.blobstore import BlobStore
+from tavolo.files.checks import UploadLimits
+from tavolo.files.uploads import Uploads
 from tavolo.scripts import demo
 
 
@@ -32,6 +35,8 @@ def parse_args(argv):
 
 def migrate(config_uri: str, settings: dict) -> None:
     alembic_config = Config(config_uri)
+    # The revision that moved file bytes into the blob store needs to know where it is.
+    alembic_config.attributes["tavolo.blobs_dir"] = str(BlobStore.from_settings(settings).root)
     # A plain engine, as the alembic command uses: no foreign keys enforced on SQLite while
     # tables are rebuilt (see alembic/env.py).
     engine = create_engine(settings["sqlalchemy.url"], poolclass=NullPool)
@@ -44,7 +49,8 @@ def migrate(config_uri: str, settings: dict) -> None:
 def main(argv=sys.argv) -> int:
     args = parse_args(argv)
     setup_logging(args.config_uri)
-    settings = tavolo_settings.load(None, get_appsettings(args.config_uri))
+    appsettings = get_appsettings(args.config_uri)
+    settings = tavolo_settings.load(getattr(appsettings, "global_conf", None), dict(appsettings))
     if args.demo and tavolo_settings.is_production(settings):
         print("Refused: demo accounts are never created with production settings.", file=sys.stderr)
         return 2
@@ -58,7 +64,9 @@ def main(argv=sys.argv) -> int:
         dbsession = get_tm_session(get_session_factory(engine), manager)
         report = demo.load_site(dbsession)
         if args.demo:
-            report += demo.load_demo_network(dbsession)
+            store = BlobStore.from_settings(settings)
+            files = Uploads(store, UploadLimits.from_settings(settings))
+            report += demo.load_demo_network(dbsession, files)
     engine.dispose()
     for line in report or ["Nothing to do: the site is already there."]:
         print(line)

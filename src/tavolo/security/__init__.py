@@ -17,3 +17,4 @@ def includeme(config):
     config.set_default_csrf_options(require_csrf=True)
     # Deny by default: a view registered without a permission still needs "view".
     config.set_default_permission(VIEW)
+    config.scan("tavolo.security.sharing_views")

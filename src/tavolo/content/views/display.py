@@ -23,12 +23,16 @@ from tavolo.content.listings import document_date, may_view
 from tavolo.content.models import Event, Image, NewsItem, Node, NodeRelation
 from tavolo.content.registry import TYPES
 from tavolo.content.tree import attach_lineages
+from tavolo.files.downloads import media_type
+from tavolo.files.scales import scaled_size
 from tavolo.i18n import _
 from tavolo.i18n.dates import SITE_TIMEZONE, format_date, format_datetime
 
 MACROS_TEMPLATE = "tavolo:templates/content/macros.pt"
 _BABEL_LOCALES = {"it": "it_IT", "en": "en_GB"}
 _SIZE_UNITS = ("kB", "MB", "GB", "TB")
+# Pictures the files package makes previews of.
+SCALED_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
 def babel_locale(locale: str) -> str:
@@ -158,6 +162,17 @@ class ContentDisplay:
     def url(self, node: Node, view: str = "") -> str:
         url = self.request.resource_url(node)
         return f"{url}@@{view}" if view else url
+
+    def picture(self, image: Image, scale: str) -> dict:
+        """``src``, ``width`` and ``height`` for the ``<img>`` of an image's preview
+        (``thumbnail``, ``listing``, ``large``); the size is computed from the stored
+        one, so no file is opened. Pictures that have no previews (rows of other types)
+        are shown as they are."""
+        if media_type(image.content_type) in SCALED_TYPES and image.width and image.height:
+            longest = self.request.registry["tavolo.scales"].sizes[scale]
+            width, height = scaled_size(image.width, image.height, longest)
+            return {"src": self.url(image, f"image/{scale}"), "width": width, "height": height}
+        return {"src": self.url(image, "image"), "width": image.width, "height": image.height}
 
     # what the viewer may see ----------------------------------------------------------
     def _visible(self, node: Node | None) -> bool:

@@ -1,80 +1,59 @@
-"""Files and images: their pages, and the bytes served safely.
+"""Files and images: their pages, their bytes and their scales.
 
-Uploaded files are the users' and are never trusted: they are served as attachments with
-``nosniff``, under a ``sandbox`` policy, with a Content-Disposition whose filename can
-split no header. Only PDF, PNG and JPEG files may be opened in the browser (``@@inline``),
-and images of the usual raster types through ``@@image``; every other type is always an
-attachment. The ETag is the file's SHA-256, so a client that has it gets a 304.
+The bytes come from the blob store through ``tavolo.files.downloads``, which streams them
+as untrusted content (``nosniff``, ``sandbox``, an RFC 6266 Content-Disposition, the hash
+as ETag, single ranges). These views only decide what may be shown inline: PDF, PNG and
+JPEG files through ``@@inline``, PNG and JPEG pictures (GIF and WebP of older rows too)
+through ``@@image``; everything else is an attachment. Each view needs ``view`` on the
+item, like its page.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
+import logging
 
-from pyramid.response import Response
+from pyramid.httpexceptions import HTTPInternalServerError, HTTPNotFound
 from pyramid.view import view_config
 
 from tavolo.content.models import File, Image, StoredFile
-from tavolo.content.views.display import ContentDisplay
+from tavolo.content.views.display import SCALED_TYPES, ContentDisplay
+from tavolo.files.blobstore import BlobNotFound, InvalidHash
+from tavolo.files.downloads import media_type, serve_blob, serve_scale
+from tavolo.files.scales import ScaleError
 from tavolo.security.roles import VIEW
+
+log = logging.getLogger(__name__)
 
 INLINE_FILE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-SANDBOX = "sandbox"
-FALLBACK_TYPE = "application/octet-stream"
-_MEDIA_PART = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
-_MEDIA_TYPE = re.compile(rf"^{_MEDIA_PART}/{_MEDIA_PART}$")
-_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9 ._()+-]")
 
 
-def media_type(stored: str | None) -> str:
-    """The stored type without parameters, if it is a well-formed ``type/subtype``."""
-    value = (stored or "").split(";", 1)[0].strip().lower()
-    return value if _MEDIA_TYPE.match(value) else FALLBACK_TYPE
+def _missing(stored: StoredFile, request, exc: Exception):
+    # The row names bytes the store does not have (a lost disk, a partial restore): the
+    # visitor gets the error page, the administrator a log line to act on.
+    log.error(
+        "blob %s of %s is missing or unreadable (%s): restore the blob directory, then "
+        "run tavolo-blobs verify",
+        stored.sha256,
+        request.resource_path(stored),
+        exc.__class__.__name__,
+    )
+    return HTTPInternalServerError()
 
 
-def content_disposition(disposition: str, filename: str | None) -> str:
-    """``attachment; filename="citta.pdf"; filename*=UTF-8''citt%C3%A0.pdf`` (RFC 6266).
-
-    Control characters (CR and LF among them) are dropped, path separators become ``_``;
-    the ASCII fallback keeps only harmless characters, so no quote or backslash reaches
-    the quoted string; the UTF-8 form is percent-encoded.
-    """
-    name = "".join(ch for ch in filename or "" if unicodedata.category(ch)[0] != "C")
-    name = name.replace("/", "_").replace("\\", "_").strip().lstrip(".") or "download"
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = _UNSAFE_ASCII.sub("_", folded).strip(" .") or "download"
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _etag(stored: StoredFile) -> str:
-    return stored.sha256 or ""
-
-
-def serve(stored: StoredFile, request, *, inline: bool) -> Response:
-    """The bytes of ``stored``; 304 when the client already has them."""
-    etag = _etag(stored)
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": SANDBOX,
-    }
-    if request.environ.get("tavolo.auth") is None:
-        # A visitor's copy may be kept, but is checked again on every use.
-        headers["Cache-Control"] = "no-cache"
-    if etag and etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = Response(
-            body=stored.data or b"", content_type=media_type(stored.content_type), charset=None
+def serve(stored: StoredFile, request, *, inline: bool):
+    """The bytes of ``stored``, streamed; 304 when the client already has them."""
+    try:
+        return serve_blob(
+            request.registry["tavolo.blobs"],
+            request,
+            sha256=stored.sha256,
+            content_type=stored.content_type,
+            filename=stored.filename,
+            inline=inline,
         )
-        response.headers["Content-Disposition"] = content_disposition(
-            "inline" if inline else "attachment", stored.filename
-        )
-    response.headers.update(headers)
-    response.etag = etag or None
-    return response
+    except (BlobNotFound, InvalidHash, OSError) as exc:
+        raise _missing(stored, request, exc) from None
 
 
 @view_config(context=File, name="download", permission=VIEW, request_method=("GET", "HEAD"))
@@ -86,14 +65,30 @@ def download_view(context, request):
 @view_config(context=File, name="inline", permission=VIEW, request_method=("GET", "HEAD"))
 def inline_view(context, request):
     """PDF, PNG and JPEG open in the browser (sandboxed); anything else is downloaded."""
-    return serve(context, request, inline=media_type(context.content_type) in INLINE_FILE_TYPES)
+    return serve(context, request, inline=inline_allowed(context))
 
 
 @view_config(context=Image, name="image", permission=VIEW, request_method=("GET", "HEAD"))
 def image_view(context, request):
-    """The picture itself, for ``<img>``: raster types only; SVG and the rest are
-    downloaded, never rendered from our origin."""
-    return serve(context, request, inline=media_type(context.content_type) in INLINE_IMAGE_TYPES)
+    """The picture, for ``<img>``: raster types only, SVG and the rest are downloaded,
+    never rendered from our origin. ``@@image/thumbnail``, ``@@image/listing`` and
+    ``@@image/large`` are its previews (made once by ``tavolo.files.scales``)."""
+    if not request.subpath:
+        shown = media_type(context.content_type) in INLINE_IMAGE_TYPES
+        return serve(context, request, inline=shown)
+    scales = request.registry["tavolo.scales"]
+    name = request.subpath[0]
+    if len(request.subpath) != 1 or name not in scales.sizes:
+        raise HTTPNotFound()
+    if media_type(context.content_type) not in SCALED_TYPES:
+        raise HTTPNotFound()
+    try:
+        scale = scales.get(context.sha256, name)
+    except ScaleError:
+        raise HTTPNotFound() from None
+    except (BlobNotFound, InvalidHash, OSError) as exc:
+        raise _missing(context, request, exc) from None
+    return serve_scale(request, scale, context.filename)
 
 
 def inline_allowed(stored: StoredFile) -> bool:
