@@ -30,6 +30,7 @@ from tavolo.db import get_engine, get_session_factory, get_tm_session
 from tavolo.files.blobstore import BlobStore
 from tavolo.files.uploads import Uploads
 from tavolo.scripts import demo
+from tests.smtp import SMTPServer
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TESTING_INI = str(ROOT / "testing.ini")
@@ -145,10 +146,21 @@ def _test_blobs_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app_settings(_test_blobs_dir):
+def smtp_server():
+    """A real SMTP server on loopback for the run; tests read what it received."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_settings(_test_blobs_dir, smtp_server):
     settings = dict(get_appsettings(TESTING_INI))
     settings["here"] = str(ROOT)
     settings["tavolo.blobs_dir"] = str(_test_blobs_dir)
+    settings["mail.host"] = smtp_server.host
+    settings["mail.port"] = str(smtp_server.port)
     return settings
 
 

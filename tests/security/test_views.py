@@ -15,6 +15,7 @@ from zope.interface.interface import InterfaceClass
 from zope.sqlalchemy import mark_changed
 
 from tavolo import content
+from tavolo.accounts import password_views
 from tavolo.accounts import views as account_views
 from tavolo.content import views as content_views
 from tavolo.content.models import Folder, Node
@@ -23,14 +24,22 @@ from tavolo.security.roles import VIEW
 from tests.conftest import build_app, client_for, joined_to
 
 # the view inventory ----------------------------------------------------------------------
-# Views anyone may call: logging in and out. Nothing else but static files and the error
-# pages may skip the permission check.
+# Views anyone may call: logging in and out, and the password pages (a forgotten password
+# and the one-time link are for people who cannot log in; the change form sends anonymous
+# visitors to the login form itself). Nothing else but static files and the error pages
+# may skip the permission check.
 OPEN_VIEWS = frozenset(
     {
         account_views.login_form,
         account_views.login_submit,
         account_views.logout_form,
         account_views.logout_submit,
+        password_views.password_reset_form,
+        password_views.password_reset_submit,
+        password_views.set_password_form,
+        password_views.set_password_submit,
+        password_views.change_password_form,
+        password_views.change_password_submit,
     }
 )
 

@@ -10,3 +10,4 @@ def includeme(config):
         "tavolo.accounts.sessions.session_tween_factory", over="pyramid_tm.tm_tween_factory"
     )
     config.scan("tavolo.accounts.views")
+    config.scan("tavolo.accounts.password_views")

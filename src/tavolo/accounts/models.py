@@ -173,3 +173,36 @@ class FeedToken(Base):
     created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITE = "invite"
+    RESET = "reset"
+
+
+class PasswordToken(Base):
+    """A one-time link to set a password: an invitation or a reset.
+
+    Only the SHA-256 of the token is kept; the token itself is only in the mail sent to
+    the user. A token is live while ``used_at`` is empty and ``expires`` is ahead.
+    """
+
+    __tablename__ = "password_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        Enum(
+            TokenPurpose,
+            name="password_token_purpose",
+            values_callable=lambda purposes: [p.value for p in purposes],
+            native_enum=False,
+            length=10,
+            create_constraint=True,
+        )
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -28,7 +28,15 @@ def _login_service(request) -> LoginService:
     name="login", request_method="GET", renderer=LOGIN_TEMPLATE, permission=NO_PERMISSION_REQUIRED
 )
 def login_form(context, request):
-    return {"login": "", "error": None, "came_from": request.GET.get("came_from", "")}
+    notice = None
+    if request.GET.get("notice") == "password-set":
+        notice = _("La password è stata impostata: ora puoi accedere.")
+    return {
+        "login": "",
+        "error": None,
+        "came_from": request.GET.get("came_from", ""),
+        "notice": notice,
+    }
 
 
 @view_config(
@@ -54,6 +62,7 @@ def login_submit(context, request):
             "login": login,
             "came_from": came_from,
             "error": _("Nome utente o password non corretti."),
+            "notice": None,
         }
     headers = remember(request, user.id)
     new_csrf_token(request)

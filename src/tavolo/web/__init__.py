@@ -19,6 +19,7 @@ def includeme(config):
     config.override_asset(to_override="tavolo:templates/", override_with=templates + "/")
     # Before our own static view: /static/deform/ must not be looked for in static/.
     config.include("tavolo.web.forms")
+    config.include("tavolo.web.mail")
     config.add_static_view("static", static, cache_max_age=3600)
     config.add_tween("tavolo.web.headers.security_headers_tween_factory")
     config.scan("tavolo.web.layout")
