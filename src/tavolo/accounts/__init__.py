@@ -11,3 +11,4 @@ def includeme(config):
     )
     config.scan("tavolo.accounts.views")
     config.scan("tavolo.accounts.password_views")
+    config.scan("tavolo.accounts.admin_views")

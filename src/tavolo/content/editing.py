@@ -266,6 +266,8 @@ class EditorBar:
             url = request.resource_url(context, "@@condivisione")
             links.append({"title": _("Condivisione"), "url": url})
         if context.parent_id is None and request.has_permission(MANAGE, context):
+            url = request.resource_url(context, "@@utenti")
+            links.append({"title": _("Utenti"), "url": url})
             url = request.resource_url(context, "@@audit")
             links.append({"title": _("Registro attività"), "url": url})
         return links
