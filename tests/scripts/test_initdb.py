@@ -173,12 +173,22 @@ def test_without_demo_only_the_site_is_created(backend, databases, tmp_path, cap
     assert row_counts(url) == counts
 
 
-def test_demo_data_is_refused_in_production(backend, databases, tmp_path, capsys, monkeypatch):
-    url = databases.url(backend, "initprod")
-    # The real production.ini: URL and secret from the environment.
-    ini = write_ini(tmp_path, "production.ini", None)
+def production_environment(monkeypatch, url: str) -> None:
+    """What production.ini reads from the environment."""
     monkeypatch.setenv("TAVOLO_DATABASE_URL", url)
     monkeypatch.setenv("TAVOLO_SECRET", LONG_SECRET)
+    monkeypatch.setenv("TAVOLO_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TAVOLO_SMTP_PORT", "25")
+    monkeypatch.setenv("TAVOLO_SMTP_USER", "tavolo")
+    monkeypatch.setenv("TAVOLO_SMTP_PASSWORD", "not-used-here")
+    monkeypatch.setenv("TAVOLO_MAIL_SENDER", "tavolo@example.org")
+
+
+def test_demo_data_is_refused_in_production(backend, databases, tmp_path, capsys, monkeypatch):
+    url = databases.url(backend, "initprod")
+    # The real production.ini: URL, secret and mail server from the environment.
+    ini = write_ini(tmp_path, "production.ini", None)
+    production_environment(monkeypatch, url)
 
     assert run(ini) == 0  # the empty site is fine
     site = row_counts(url)
@@ -195,8 +205,7 @@ def test_production_refusal_happens_before_touching_the_database(
 ):
     url = databases.url(backend, "initprodempty")
     ini = write_ini(tmp_path, "production.ini", None)
-    monkeypatch.setenv("TAVOLO_DATABASE_URL", url)
-    monkeypatch.setenv("TAVOLO_SECRET", LONG_SECRET)
+    production_environment(monkeypatch, url)
     assert run(ini, "--demo") == 2
     assert row_counts(url) == {}  # not even migrated
 
