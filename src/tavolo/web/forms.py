@@ -22,10 +22,10 @@ import deform
 from pyramid.csrf import get_csrf_token
 from pyramid.threadlocal import get_current_request
 
+from tavolo.files.checks import UploadLimits
 from tavolo.i18n import _
 
 DEFORM_TEMPLATES = os.path.join(os.path.dirname(deform.__file__), "templates")
-DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def translate(term):
@@ -82,13 +82,6 @@ def save_button(title=None) -> deform.Button:
 
 def cancel_button() -> deform.Button:
     return deform.Button("cancel", _("Annulla"), css_class="btn-outline-secondary")
-
-
-def max_upload_bytes(settings) -> int:
-    try:
-        return int(settings.get("tavolo.upload.max_bytes", DEFAULT_MAX_UPLOAD_BYTES))
-    except (TypeError, ValueError):
-        return DEFAULT_MAX_UPLOAD_BYTES
 
 
 class UploadTempStore:
@@ -152,5 +145,7 @@ class UploadTempStore:
 def includeme(config):
     settings = config.get_settings()
     config.registry["tavolo.deform_renderer"] = make_renderer(settings["tavolo.templates_dir"])
-    config.registry["tavolo.upload_store"] = UploadTempStore(max_upload_bytes(settings))
+    # One reader of tavolo.upload.max_bytes: the files package's limits.
+    max_bytes = UploadLimits.from_settings(settings).max_bytes
+    config.registry["tavolo.upload_store"] = UploadTempStore(max_bytes)
     config.add_static_view("static/deform", "deform:static", cache_max_age=3600)
