@@ -127,3 +127,26 @@ class MembershipChanged:
     change: str
     request: Any = None
     details: dict = field(default_factory=dict)
+
+
+@dataclass
+class OrganisationChanged:
+    """``change`` is one of "created", "modified", "retired", "restored", "deleted";
+    ``details`` holds what changed (``{field: [before, after]}`` for "modified")."""
+
+    organisation: Any
+    change: str
+    request: Any = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class GroupChanged:
+    """``change`` is one of "created", "renamed", "deleted", "member_added",
+    "member_removed"; a member is named in ``details`` by its principal
+    (``user:<id>`` or ``org:<id>``) and its name."""
+
+    group: Any
+    change: str
+    request: Any = None
+    details: dict = field(default_factory=dict)

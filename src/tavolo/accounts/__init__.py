@@ -1,4 +1,4 @@
-"""Accounts: users, organisations, groups, memberships, login sessions."""
+"""Accounts: users, organisations, groups, memberships, login sessions, profiles."""
 
 from tavolo.accounts.sessions import SessionPolicy
 
@@ -12,3 +12,6 @@ def includeme(config):
     config.scan("tavolo.accounts.views")
     config.scan("tavolo.accounts.password_views")
     config.scan("tavolo.accounts.admin_views")
+    config.scan("tavolo.accounts.organisation_views")
+    config.scan("tavolo.accounts.group_views")
+    config.scan("tavolo.accounts.profile_views")

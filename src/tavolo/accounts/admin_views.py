@@ -31,11 +31,11 @@ from tavolo.accounts.admin_users import (
 from tavolo.accounts.login import LOGIN_MAX_LENGTH
 from tavolo.accounts.onetime import InvitationService, MailContext
 from tavolo.content.models import Node
-from tavolo.content.tree import ROOT_PATH
 from tavolo.i18n import LANGUAGE_NAMES, LOCALES, _
 from tavolo.security.roles import MANAGE
-from tavolo.web.forms import cancel_button, make_form, save_button
+from tavolo.web.forms import cancel_button, make_form, save_button, strip, strip_lower
 from tavolo.web.pagination import Page
+from tavolo.web.placement import require_site_root
 
 LIST_VIEW = "utenti"
 NEW_VIEW = "nuovo-utente"
@@ -53,11 +53,6 @@ SORT_TITLES = {
     "email": _("E-mail"),
     "creato": _("Più recenti"),
 }
-
-
-def _root_only(context) -> None:
-    if context.path != ROOT_PATH:
-        raise HTTPNotFound()
 
 
 def _service(request) -> UserAdministration:
@@ -119,14 +114,6 @@ def _email_validator(node, kw):
     return validate
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 def _language_node() -> colander.SchemaNode:
     choices = [("", _("Come il sito (italiano)"))]
     choices += [(code, LANGUAGE_NAMES[code]) for code in LOCALES]
@@ -146,14 +133,14 @@ def _person_nodes() -> list[colander.SchemaNode]:
             colander.String(),
             name="fullname",
             title=_("Nome e cognome"),
-            preparer=_strip,
+            preparer=strip,
             validator=colander.Length(min=1, max=FULLNAME_MAX_LENGTH),
         ),
         colander.SchemaNode(
             colander.String(),
             name="email",
             title=_("E-mail"),
-            preparer=_strip,
+            preparer=strip,
             validator=_email_validator,
         ),
         _language_node(),
@@ -168,7 +155,7 @@ def _new_user_schema(request, service) -> colander.Schema:
             name="login",
             title=_("Nome utente"),
             description=_("Lettere minuscole, cifre, punto e trattino: per esempio mario.rossi"),
-            preparer=_lower,
+            preparer=strip_lower,
             validator=_login_validator,
         )
     )
@@ -190,7 +177,7 @@ def _new_user_schema(request, service) -> colander.Schema:
             colander.String(),
             name="function",
             title=_("Funzione nell'organizzazione"),
-            preparer=_strip,
+            preparer=strip,
             validator=colander.Length(max=FUNCTION_MAX_LENGTH),
             missing="",
         )
@@ -224,7 +211,7 @@ def _form_page(request, title, rendered, *, user=None, status=200, notice=None) 
     context=Node, name=LIST_VIEW, request_method="GET", renderer=LIST_TEMPLATE, permission=MANAGE
 )
 def users_list(context, request):
-    _root_only(context)
+    require_site_root(context)
     service = _service(request)
     user_filter = UserFilter.from_params(request.GET)
     listing = Page.from_request(request, total=service.count(user_filter), size=PAGE_SIZE)
@@ -243,7 +230,7 @@ def users_list(context, request):
 # creating ---------------------------------------------------------------------------------
 @view_config(context=Node, name=NEW_VIEW, renderer=FORM_TEMPLATE, permission=MANAGE)
 def new_user(context, request):
-    _root_only(context)
+    require_site_root(context)
     if request.method not in ("GET", "POST"):
         raise HTTPNotFound()
     service = _service(request)
@@ -301,7 +288,7 @@ NOTICES = {
 
 @view_config(context=Node, name=EDIT_VIEW, renderer=FORM_TEMPLATE, permission=MANAGE)
 def edit_user(context, request):
-    _root_only(context)
+    require_site_root(context)
     if request.method not in ("GET", "POST"):
         raise HTTPNotFound()
     user = _user_or_404(request)
@@ -344,7 +331,7 @@ def edit_user(context, request):
     permission=MANAGE,
 )
 def disable_confirm(context, request):
-    _root_only(context)
+    require_site_root(context)
     user = _user_or_404(request)
     return {
         "user": user,
@@ -356,7 +343,7 @@ def disable_confirm(context, request):
 
 @view_config(context=Node, name=DISABLE_VIEW, request_method="POST", permission=MANAGE)
 def disable_submit(context, request):
-    _root_only(context)
+    require_site_root(context)
     user = _user_or_404(request)
     try:
         changed = _service(request).disable(user, request.identity)
@@ -369,7 +356,7 @@ def disable_submit(context, request):
 
 @view_config(context=Node, name=ENABLE_VIEW, request_method="POST", permission=MANAGE)
 def enable_submit(context, request):
-    _root_only(context)
+    require_site_root(context)
     user = _user_or_404(request)
     if _service(request).enable(user):
         request.registry.notify(events.AccountChanged(user, "enabled", request))
@@ -378,7 +365,7 @@ def enable_submit(context, request):
 
 @view_config(context=Node, name=INVITE_VIEW, request_method="POST", permission=MANAGE)
 def invite_submit(context, request):
-    _root_only(context)
+    require_site_root(context)
     user = _user_or_404(request)
     if not user.active or user.password_hash is not None:
         # A disabled account's link would open nothing; someone with a password uses

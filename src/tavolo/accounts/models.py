@@ -11,6 +11,7 @@ import enum
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Enum,
     ForeignKey,
     Index,
@@ -30,6 +31,14 @@ class OrganisationKind(enum.StrEnum):
     PRIVATE_PARTNER = "private_partner"
 
 
+class NotificationMode(enum.StrEnum):
+    """How a user wants to hear about what needs them (the workflow's notifications)."""
+
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"  # one mail a day, sent by a console script
+    NONE = "none"
+
+
 class User(Base):
     __tablename__ = "users"
     __table_args__ = {"sqlite_autoincrement": True}
@@ -41,6 +50,18 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(8))
+    notifications: Mapped[NotificationMode] = mapped_column(
+        Enum(
+            NotificationMode,
+            name="notification_mode",
+            values_callable=lambda modes: [m.value for m in modes],
+            native_enum=False,
+            length=10,
+            create_constraint=True,
+        ),
+        default=NotificationMode.IMMEDIATE,
+        server_default=NotificationMode.IMMEDIATE.value,
+    )
     created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -75,7 +96,14 @@ class Organisation(Base):
     pec: Mapped[str | None] = mapped_column(String(254))
     email: Mapped[str | None] = mapped_column(String(254))
     website: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(Text)
+    # The logo is a blob of the files package's store (an image, checked like any upload).
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))
+    logo_content_type: Mapped[str | None] = mapped_column(String(100))
     created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A retired organisation left the network: it is kept (content, decisions and the audit
+    # trail refer to it) but offered nowhere, and its ``org:<id>`` grants reach no one.
+    retired: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -122,12 +150,26 @@ class Group(Base):
 
 
 class GroupMember(Base):
+    """A member of a group: one user, or a whole organisation (every one of its members,
+    today's and tomorrow's)."""
+
     __tablename__ = "group_members"
-    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "user_id"),
+        UniqueConstraint("group_id", "organisation_id"),
+        CheckConstraint(
+            "(user_id IS NULL) <> (organisation_id IS NULL)", name="user_or_organisation"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
 
 
 class AuthSession(Base):

@@ -12,8 +12,7 @@ from tavolo.audit.models import AuditEntry
 from tavolo.i18n import _
 from tavolo.i18n.dates import SITE_TIMEZONE
 
-# Event types, and what the viewer calls them. The account ones are recorded as soon as
-# the user administration fires its events (tavolo.events).
+# Event types, and what the viewer calls them (tavolo.audit.subscribers writes them).
 EVENT_TYPES = {
     "login_ok": _("Accesso riuscito"),
     "login_failed": _("Accesso non riuscito"),
@@ -33,6 +32,16 @@ EVENT_TYPES = {
     "membership_added": _("Appartenenza a un'organizzazione aggiunta"),
     "membership_modified": _("Appartenenza a un'organizzazione modificata"),
     "membership_removed": _("Appartenenza a un'organizzazione rimossa"),
+    "organisation_created": _("Organizzazione creata"),
+    "organisation_modified": _("Organizzazione modificata"),
+    "organisation_retired": _("Organizzazione ritirata dalla rete"),
+    "organisation_restored": _("Organizzazione riammessa nella rete"),
+    "organisation_deleted": _("Organizzazione eliminata"),
+    "group_created": _("Gruppo creato"),
+    "group_renamed": _("Gruppo rinominato"),
+    "group_deleted": _("Gruppo eliminato"),
+    "group_member_added": _("Membro aggiunto a un gruppo"),
+    "group_member_removed": _("Membro tolto da un gruppo"),
 }
 TEXT_FILTER_MAX = 200
 

@@ -119,6 +119,30 @@ def membership_changed(event: events.MembershipChanged) -> None:
     )
 
 
+def organisation_changed(event: events.OrganisationChanged) -> None:
+    org = event.organisation
+    _record(
+        event.request,
+        f"organisation_{event.change}",
+        object_type="organisation",
+        object_id=org.id,
+        object_path=org.name,
+        details=dict(event.details),
+    )
+
+
+def group_changed(event: events.GroupChanged) -> None:
+    group = event.group
+    _record(
+        event.request,
+        f"group_{event.change}",
+        object_type="group",
+        object_id=group.id,
+        object_path=group.name,
+        details={"title": group.title, **event.details},
+    )
+
+
 SUBSCRIBERS = (
     (logged_in, events.UserLoggedIn),
     (logged_out, events.UserLoggedOut),
@@ -129,6 +153,8 @@ SUBSCRIBERS = (
     (user_invited, events.UserInvited),
     (account_changed, events.AccountChanged),
     (membership_changed, events.MembershipChanged),
+    (organisation_changed, events.OrganisationChanged),
+    (group_changed, events.GroupChanged),
 )
 
 

@@ -3,18 +3,17 @@ the trail offers no way to change or remove an entry."""
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 
 from tavolo.audit.export import to_csv
 from tavolo.audit.service import EVENT_TYPES, AuditFilter, AuditService
 from tavolo.content.models import Node
-from tavolo.content.tree import ROOT_PATH
 from tavolo.db import utcnow
 from tavolo.i18n.dates import SITE_TIMEZONE
 from tavolo.security.roles import MANAGE
 from tavolo.web.pagination import Page
+from tavolo.web.placement import require_site_root
 
 VIEW_NAME = "audit"
 CSV_VIEW_NAME = "audit.csv"
@@ -24,16 +23,11 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-def _root_only(context) -> None:
-    if context.path != ROOT_PATH:
-        raise HTTPNotFound()
-
-
 @view_config(
     context=Node, name=VIEW_NAME, request_method="GET", renderer=TEMPLATE, permission=MANAGE
 )
 def audit_view(context, request):
-    _root_only(context)
+    require_site_root(context)
     audit_filter, bad = AuditFilter.from_params(request.GET)
     service = AuditService(request.dbsession)
     listing = Page.from_request(request, total=service.count(audit_filter), size=PAGE_SIZE)
@@ -51,7 +45,7 @@ def audit_view(context, request):
 
 @view_config(context=Node, name=CSV_VIEW_NAME, request_method="GET", permission=MANAGE)
 def audit_csv(context, request):
-    _root_only(context)
+    require_site_root(context)
     audit_filter, _bad = AuditFilter.from_params(request.GET)
     entries = AuditService(request.dbsession).entries(audit_filter, limit=EXPORT_LIMIT)
     body = to_csv(entries, request.localizer.translate, EVENT_TYPES)

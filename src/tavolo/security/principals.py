@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from tavolo.accounts.models import GroupMember, Membership, User
+from tavolo.accounts.models import GroupMember, Membership, Organisation, User
 from tavolo.security.models import GlobalRole, LocalRole, PrincipalGrant
 from tavolo.security.roles import ANONYMOUS, AUTHENTICATED
 
@@ -55,12 +55,19 @@ ANONYMOUS_PRINCIPALS = Principals()
 def principals_for(dbsession, user: User | None) -> Principals:
     if user is None or not user.active:
         return ANONYMOUS_PRINCIPALS
-    group_ids = frozenset(
-        dbsession.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user.id))
-    )
+    # A retired organisation's grants reach no one: its members stop being ``org:<id>``.
     organisation_ids = frozenset(
-        dbsession.scalars(select(Membership.organisation_id).where(Membership.user_id == user.id))
+        dbsession.scalars(
+            select(Membership.organisation_id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id, Organisation.retired.is_(None))
+        )
     )
+    # A group counts the user as a member in person or through a whole organisation.
+    member = GroupMember.user_id == user.id
+    if organisation_ids:
+        member = or_(member, GroupMember.organisation_id.in_(organisation_ids))
+    group_ids = frozenset(dbsession.scalars(select(GroupMember.group_id).where(member).distinct()))
     partial = Principals(user.id, group_ids, organisation_ids)
     roles = frozenset(
         dbsession.scalars(select(GlobalRole.role).where(partial.grant_filter(GlobalRole)))

@@ -153,7 +153,7 @@ def _group_info(group: Group) -> PrincipalInfo:
 
 
 def _org_info(org: Organisation) -> PrincipalInfo:
-    return PrincipalInfo(org.principal, "org", org.id, org.name)
+    return PrincipalInfo(org.principal, "org", org.id, org.name, "", org.retired is None)
 
 
 def _permissions(role: str, state: str) -> set[str]:
@@ -171,6 +171,10 @@ def may_assign(held: frozenset[str], role: str) -> bool:
     if role not in GRANTABLE_LOCAL_ROLES:
         return False
     return MANAGER in held or any(includes(mine, role) for mine in held)
+
+
+def _principal_info(kind: str, target) -> PrincipalInfo:
+    return {"user": _user_info, "group": _group_info, "org": _org_info}[kind](target)
 
 
 def _sort_key(info: PrincipalInfo):
@@ -217,7 +221,7 @@ class SharingService:
         return sorted(rows.values(), key=lambda row: _sort_key(row.principal))
 
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> tuple[list[PrincipalInfo], bool]:
-        """Active users (by name, login or e-mail), groups and organisations matching
+        """Active users (by name, login or e-mail), groups and organisations (not retired) matching
         ``text``; at most ``limit`` of each kind, and whether some were left out."""
         text = (text or "").strip()[:SEARCH_MAX_LENGTH].lower()
         if len(text) < SEARCH_MIN_LENGTH:
@@ -241,7 +245,9 @@ class SharingService:
                 _group_info,
             ),
             (
-                select(Organisation).where(like(Organisation.name)).order_by(Organisation.name),
+                select(Organisation)
+                .where(Organisation.retired.is_(None), like(Organisation.name))
+                .order_by(Organisation.name),
                 _org_info,
             ),
         )
@@ -260,7 +266,7 @@ class SharingService:
         kind, number = parse_principal(principal)
         model, column = KINDS[kind]
         target = self.dbsession.get(model, number)
-        if target is None or (kind == "user" and not target.active):
+        if target is None or not _principal_info(kind, target).active:
             raise InvalidSharing(_("Utente, gruppo o organizzazione non trovato."))
         existing = self._roles_of(node, column, number)
         new = [role for role in roles if role not in existing]

@@ -76,6 +76,16 @@ def make_form(request, schema, buttons=(), **kw) -> deform.Form:
     )
 
 
+def strip(value):
+    """A colander ``preparer``: surrounding blanks are never meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def strip_lower(value):
+    """A colander ``preparer`` for identifiers compared without regard to case."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 def save_button(title=None) -> deform.Button:
     return deform.Button("save", title or _("Salva"), css_class="btn-primary")
 

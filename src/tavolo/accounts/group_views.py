@@ -1,0 +1,1 @@
+"""Placeholder: filled in by the administration work of issue 5."""
