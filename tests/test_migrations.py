@@ -74,6 +74,31 @@ def test_upgrade_check_downgrade_upgrade(backend, databases):
     assert _diff(url) == []
 
 
+def _autoincrement_tables(url: str) -> set[str]:
+    rows = _inspect(
+        url,
+        lambda c: c.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all(),
+    )
+    return {name for name, sql in rows if "AUTOINCREMENT" in sql.upper()}
+
+
+def test_sqlite_tables_keep_autoincrement_through_every_rebuild(databases):
+    """Ids of accounts, groups, organisations, nodes are never reused (DESIGN.md): on SQLite
+    that takes AUTOINCREMENT, which a batch rebuild drops unless it is told to keep it."""
+    url = databases.url("sqlite", "autoincrement")
+    wanted = {
+        table.name
+        for table in models.metadata.tables.values()
+        if table.dialect_options["sqlite"].get("autoincrement")
+    }
+    assert {"users", "groups", "organisations", "nodes"} <= wanted
+    migrate(url, "head", "upgrade")
+    assert _autoincrement_tables(url) >= wanted
+    migrate(url, "base", "downgrade")
+    migrate(url, "head", "upgrade")
+    assert _autoincrement_tables(url) >= wanted
+
+
 BLOBS_REVISION = "3f8a1c5e7b21"  # file bytes moved into the blob store
 
 
@@ -186,3 +211,86 @@ def test_downgrade_stops_when_a_blob_is_missing(backend, databases, tmp_path):
         url, lambda c: {col["name"] for col in inspect(c).get_columns("files")}
     )
     assert "data" not in files_columns
+
+
+GROUPS_REVISION = "feece7979922"  # organisations in groups, notification choice
+
+
+def test_users_rebuild_keeps_ids_unique_and_data(backend, databases):
+    """SQLite rebuilds ``users`` to add the notification choice: accounts, their audit
+    entries and the AUTOINCREMENT guarantee (a deleted account's id never comes back)
+    survive; organisation members of groups go on downgrade, user members stay."""
+    url = databases.url(backend, "users-rebuild")
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(GROUPS_REVISION)
+    migrate(url, previous.down_revision, "upgrade")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def insert_users(connection):
+        ids = [
+            connection.execute(
+                text(
+                    "INSERT INTO users (login, email, fullname, active, created)"
+                    " VALUES (:login, 'a@example.it', 'A', :true, :now) RETURNING id"
+                ),
+                {"login": f"u{n}", "true": True, "now": now},
+            ).scalar_one()
+            for n in (1, 2)
+        ]
+        connection.execute(
+            text(
+                "INSERT INTO audit_entries (at, actor_id, actor_login, event_type, details)"
+                " VALUES (:now, :actor, 'u2', 'login_ok', '{}')"
+            ),
+            {"now": now, "actor": ids[1]},
+        )
+        connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": ids[1]})
+        group_id = connection.execute(
+            text("INSERT INTO groups (name, title, created) VALUES ('g', 'G', :now) RETURNING id"),
+            {"now": now},
+        ).scalar_one()
+        connection.execute(
+            text("INSERT INTO group_members (group_id, user_id) VALUES (:g, :u)"),
+            {"g": group_id, "u": ids[0]},
+        )
+        connection.commit()
+        return ids, group_id
+
+    (first, deleted), group_id = _inspect(url, insert_users)
+    migrate(url, GROUPS_REVISION, "upgrade")
+
+    def after_upgrade(connection):
+        modes = connection.execute(text("SELECT notifications FROM users")).scalars().all()
+        org_id = connection.execute(
+            text(
+                "INSERT INTO organisations (name, kind, lead_partner, created)"
+                " VALUES ('O', 'public_partner', :false, :now) RETURNING id"
+            ),
+            {"false": False, "now": now},
+        ).scalar_one()
+        connection.execute(
+            text("INSERT INTO group_members (group_id, organisation_id) VALUES (:g, :o)"),
+            {"g": group_id, "o": org_id},
+        )
+        new_id = connection.execute(
+            text(
+                "INSERT INTO users (login, email, fullname, active, created)"
+                " VALUES ('u3', 'c@example.it', 'C', :true, :now) RETURNING id"
+            ),
+            {"true": True, "now": now},
+        ).scalar_one()
+        actor = connection.execute(text("SELECT actor_login FROM audit_entries")).scalar_one()
+        connection.commit()
+        return modes, new_id, actor
+
+    modes, new_id, actor = _inspect(url, after_upgrade)
+    assert modes == ["immediate"]
+    assert new_id > deleted  # the deleted account's id is never handed out again
+    assert actor == "u2"
+
+    migrate(url, previous.down_revision, "downgrade")
+    members = _inspect(
+        url,
+        lambda c: c.execute(text("SELECT group_id, user_id FROM group_members")).all(),
+    )
+    assert [tuple(m) for m in members] == [(group_id, first)]
+    assert _diff(url) != []  # the older schema, not the models' (the comparison is live)

@@ -22,21 +22,60 @@ depends_on = None
 
 @contextlib.contextmanager
 def _users_rebuildable():
-    """SQLite rebuilds ``users`` (copy, drop, rename) to add a column with a CHECK. Its
-    modern RENAME re-checks every trigger, and the audit trail's triggers sit on a table
-    that refers to ``users``, which is briefly missing: the rename fails. The legacy rename
-    checks nothing; foreign keys name tables by name, so they point at the new table."""
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        op.execute("PRAGMA legacy_alter_table = ON")
+    """SQLite rebuilds ``users`` (copy, drop, rename) to add a column with a CHECK.
+
+    Two things need help. Its modern RENAME re-checks every trigger, and the audit trail's
+    trigger reads ``users``, which is briefly missing: the legacy RENAME checks nothing
+    (foreign keys name tables by name, so they point at the new table). And the copy's
+    AUTOINCREMENT counter starts from the highest id *left*, so the id of the most recently
+    deleted account would be handed out again: the old high-water mark is put back."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    high_water = bind.execute(
+        sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'users'")
+    ).scalar()
+    op.execute("PRAGMA legacy_alter_table = ON")
     try:
         yield
     finally:
-        if sqlite:
-            op.execute("PRAGMA legacy_alter_table = OFF")
+        op.execute("PRAGMA legacy_alter_table = OFF")
+    if high_water is not None:
+        bind.execute(
+            sa.text("UPDATE sqlite_sequence SET seq = MAX(seq, :high) WHERE name = 'users'"),
+            {"high": high_water},
+        )
+        bind.execute(
+            sa.text(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT 'users', :high"
+                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')"
+            ),
+            {"high": high_water},
+        )
+
+
+def _restore_nodes_autoincrement():
+    """An earlier batch operation rebuilt ``nodes`` on SQLite without AUTOINCREMENT, so a
+    deleted node's id could be handed out again (the audit trail and redirects name nodes
+    by id). Rebuild it with the keyword, counting on from the highest id left: ids freed
+    above it before this revision cannot be known any more."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    table_sql = bind.execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'nodes'")
+    ).scalar_one()
+    if "AUTOINCREMENT" in table_sql.upper():
+        return
+    with op.batch_alter_table(
+        "nodes", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+    ):
+        pass
 
 
 def upgrade():
+    _restore_nodes_autoincrement()
     with op.batch_alter_table("group_members", schema=None) as batch_op:
         batch_op.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
         batch_op.alter_column("user_id", existing_type=sa.INTEGER(), nullable=True)
@@ -95,7 +134,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("ck_users_notification_mode"), type_="check")
         batch_op.drop_column("notifications")
 
-    with op.batch_alter_table("organisations", schema=None) as batch_op:
+    with op.batch_alter_table(
+        "organisations", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.drop_column("retired")
         batch_op.drop_column("logo_content_type")
         batch_op.drop_column("logo_sha256")
