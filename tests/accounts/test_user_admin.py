@@ -248,3 +248,26 @@ def test_managers_find_the_users_from_the_editor_bar(testapp, login_as):
     login_as("prefettura")
     bar = testapp.get("/").html.select_one("nav.tavolo-editor-bar")
     assert bar is None or not any(a["href"].endswith("/@@utenti") for a in bar.select("a"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/@@utente?id={id}",
+        "/@@organizzazione?id={id}",
+        "/@@membri-organizzazione?id={id}",
+        "/@@gruppo?id={id}",
+        "/@@elimina-gruppo?id={id}",
+    ],
+)
+@pytest.mark.parametrize("bad_id", ["99999999999", "2147483648", " 1", "+1", "1_0", "-1", "0"])
+def test_malformed_or_out_of_range_ids_are_not_found(testapp, login_as, path, bad_id):
+    """Never a database error: a 64-bit number would overflow PostgreSQL's integer."""
+    login_as("admin")
+    testapp.get(path.format(id=bad_id), status=404)
+
+
+def test_an_out_of_range_organisation_filter_is_ignored(testapp, login_as):
+    login_as("admin")
+    page = testapp.get("/@@utenti", {"organizzazione": "99999999999"}, status=200)
+    assert page.html.select("#users-table tbody tr")  # every account, unfiltered

@@ -4,19 +4,17 @@ console errors, for a visitor and for an editor (who sees links as pages)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import transaction
-from waitress.server import create_server
 
 from tavolo.content.models import NodeRelation
 from tavolo.content.services import ContentService
-from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.db import get_session_factory, get_tm_session
 from tavolo.files.blobstore import BlobStore
 from tavolo.files.uploads import Uploads
-from tests.browser.test_pages import _browser_missing, assert_accessible, check_pages
-from tests.conftest import DEMO_PASSWORD, build_app, load_demo, migrate
+from tests.browser.test_pages import assert_accessible, check_pages, demo_server
+from tests.conftest import DEMO_PASSWORD
 from tests.files.makers import png_bytes, tiny_pdf
 
 PDF = tiny_pdf("Verbale", ["Una riga."])
@@ -117,20 +115,8 @@ def add_examples(engine, settings) -> None:
 
 @pytest.fixture(scope="module")
 def content_server(databases, app_settings):
-    reason = _browser_missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    url = databases.url("sqlite", "browser-content")
-    migrate(url)
-    engine = get_engine({"sqlalchemy.url": url})
-    load_demo(engine, app_settings)
-    add_examples(engine, app_settings)
-    engine.dispose()
-    server = create_server(build_app(app_settings, url), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with demo_server(databases, app_settings, "browser-content", add_examples) as (url, _e):
+        yield url
 
 
 PAGES = (

@@ -8,6 +8,7 @@ where Chromium or the npm packages are missing - unless TAVOLO_REQUIRE_BROWSER i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -35,24 +36,39 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def live_server(databases, app_settings):
+def require_browser() -> None:
     reason = _browser_missing()
     if reason:
         if os.environ.get("TAVOLO_REQUIRE_BROWSER"):
             pytest.fail(f"browser tests required here: {reason}")
         pytest.skip(f"browser tests skipped: {reason}")
-    url = databases.url("sqlite", "browser")
+
+
+@contextlib.contextmanager
+def demo_server(databases, app_settings, label: str, prepare=None):
+    """The app on loopback over a fresh SQLite database with the demo network; ``prepare``
+    (a function of the engine) adds what a test needs first. Yields (base URL, engine)."""
+    require_browser()
+    url = databases.url("sqlite", label)
     migrate(url)
     engine = get_engine({"sqlalchemy.url": url})
     load_demo(engine, app_settings)
-    engine.dispose()
-    app = build_app(app_settings, url)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    if prepare is not None:
+        prepare(engine, app_settings)
+    server = create_server(build_app(app_settings, url), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", engine
+    finally:
+        server.close()
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(databases, app_settings):
+    with demo_server(databases, app_settings, "browser") as (base_url, _engine):
+        yield base_url
 
 
 def check_pages(base_url: str, *steps: str) -> dict[str, dict]:

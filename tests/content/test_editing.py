@@ -515,3 +515,44 @@ def test_the_xss_corpus_comes_back_harmless_through_the_form(
             status=303,
         )
         assert_harmless(node_at(dbsession, item.path).body)
+
+
+def _organisation_options(page) -> dict[str, str]:
+    select_ = page.html.find("select", attrs={"name": "responsible_organisation_id"})
+    return {option.text.strip(): option["value"] for option in select_.find_all("option")}
+
+
+def test_a_retired_organisation_is_offered_only_where_it_is_already_named(
+    testapp, login_as, dbsession
+):
+    from tavolo.accounts.models import Organisation
+    from tavolo.db import utcnow
+    from tavolo.scripts.demo import COMUNE
+
+    comune = dbsession.scalars(select(Organisation).where(Organisation.name == COMUNE)).one()
+    page = ContentService(dbsession).create(
+        node_at(dbsession, RESERVED),
+        "page",
+        "scheda",
+        "Scheda",
+        responsible_organisation_id=comune.id,
+    )
+    comune.retired = utcnow()
+    dbsession.flush()
+    login_as("admin")
+
+    add_form = testapp.get(f"{RESERVED}@@add?type=page", status=200)
+    assert COMUNE not in _organisation_options(add_form)
+    form = add_form.forms["deform"]
+    form["title"] = "Nuova"
+    form["responsible_organisation_id"].force_value(str(comune.id))
+    refused = form.submit("save")
+    assert refused.status_int != 303  # the form again, with the error
+    assert refused.html.select_one(".item-responsible_organisation_id .invalid-feedback")
+
+    edit_form = testapp.get(f"{RESERVED}scheda/@@edit", status=200)
+    assert _organisation_options(edit_form)[COMUNE] == str(comune.id)
+    saved = edit_form.forms["deform"]
+    assert saved.submit("save").status_int == 303  # keeping it needs no change
+    dbsession.expire_all()
+    assert page.responsible_organisation_id == comune.id

@@ -13,5 +13,7 @@ def includeme(config):
     config.scan("tavolo.accounts.password_views")
     config.scan("tavolo.accounts.admin_views")
     config.scan("tavolo.accounts.organisation_views")
+    config.scan("tavolo.accounts.organisation_member_views")
     config.scan("tavolo.accounts.group_views")
     config.scan("tavolo.accounts.profile_views")
+    config.scan("tavolo.accounts.admin_home_views")

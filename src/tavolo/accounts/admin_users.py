@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from tavolo.accounts.identifiers import identifier_problem, parse_id
 from tavolo.accounts.login import LOGIN_MAX_LENGTH
 from tavolo.accounts.models import Membership, Organisation, User
 from tavolo.accounts.onetime import PasswordTokens
 from tavolo.accounts.sessions import end_sessions_of
 from tavolo.i18n import LOCALES
 
-LOGIN_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
-LOGIN_MIN_LENGTH = 2
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_MAX_LENGTH = 254
 FULLNAME_MAX_LENGTH = 200
@@ -57,10 +56,7 @@ class UserFilter:
 
     @classmethod
     def from_params(cls, params) -> UserFilter:
-        try:
-            organisation_id = int(params.get("organizzazione") or 0) or None
-        except ValueError:
-            organisation_id = None
+        organisation_id = parse_id(params.get("organizzazione"))
         status = params.get("stato", "")
         sort = params.get("ordina", DEFAULT_SORT)
         return cls(
@@ -77,11 +73,7 @@ def normalise_email(email: str) -> str:
 
 def login_problem(login: str) -> str | None:
     """Why ``login`` (already lower-cased) is not acceptable as a login name, or None."""
-    if not LOGIN_MIN_LENGTH <= len(login) <= LOGIN_MAX_LENGTH:
-        return "length"
-    if not LOGIN_PATTERN.match(login):
-        return "pattern"
-    return None
+    return identifier_problem(login, LOGIN_MAX_LENGTH)
 
 
 def email_valid(email: str) -> bool:
@@ -132,14 +124,16 @@ class UserAdministration:
         return list(self.dbsession.scalars(statement))
 
     def get(self, user_id) -> User | None:
-        try:
-            user_id = int(user_id)
-        except (TypeError, ValueError):
-            return None
-        return self.dbsession.get(User, user_id)
+        user_id = parse_id(user_id)
+        return self.dbsession.get(User, user_id) if user_id is not None else None
 
-    def organisations(self) -> list[Organisation]:
-        return list(self.dbsession.scalars(select(Organisation).order_by(Organisation.name)))
+    def organisations(self, include_retired: bool = False) -> list[Organisation]:
+        """The organisations to choose from; a retired one takes no new members, so it is
+        left out unless ``include_retired`` (a filter over existing accounts, say)."""
+        statement = select(Organisation).order_by(Organisation.name)
+        if not include_retired:
+            statement = statement.where(Organisation.retired.is_(None))
+        return list(self.dbsession.scalars(statement))
 
     def login_taken(self, login: str) -> bool:
         return self.dbsession.scalar(select(exists().where(User.login == login)))

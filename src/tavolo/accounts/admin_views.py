@@ -219,7 +219,7 @@ def users_list(context, request):
         "users": service.users(user_filter, offset=listing.offset, limit=listing.size),
         "listing": listing,
         "user_filter": user_filter,
-        "organisations": service.organisations(),
+        "organisations": service.organisations(include_retired=True),
         "sorts": [(key, SORT_TITLES[key]) for key in SORTS],
         "action_url": request.resource_url(context, f"@@{LIST_VIEW}"),
         "new_url": request.resource_url(context, f"@@{NEW_VIEW}"),

@@ -14,6 +14,7 @@ from pyramid.view import view_config
 from tavolo import events
 from tavolo.accounts.login import LoginService, LoginThrottled, Throttle, normalise_login
 from tavolo.i18n import _
+from tavolo.i18n.views import set_language_cookie
 from tavolo.web.redirects import safe_local_url
 
 LOGIN_TEMPLATE = "tavolo:templates/accounts/login.pt"
@@ -67,7 +68,12 @@ def login_submit(context, request):
     headers = remember(request, user.id)
     new_csrf_token(request)
     request.registry.notify(events.UserLoggedIn(user, request))
-    return HTTPSeeOther(location=safe_local_url(request, came_from), headers=headers)
+    response = HTTPSeeOther(location=safe_local_url(request, came_from), headers=headers)
+    if user.language is not None:
+        # The language saved in the profile follows the user to a new browser; without one,
+        # whatever the browser chose (the header's switch) stays.
+        set_language_cookie(response, user.language)
+    return response
 
 
 @view_config(

@@ -268,6 +268,10 @@ class EditorBar:
         if context.parent_id is None and request.has_permission(MANAGE, context):
             url = request.resource_url(context, "@@utenti")
             links.append({"title": _("Utenti"), "url": url})
+            url = request.resource_url(context, "@@organizzazioni")
+            links.append({"title": _("Organizzazioni"), "url": url})
+            url = request.resource_url(context, "@@gruppi")
+            links.append({"title": _("Gruppi"), "url": url})
             url = request.resource_url(context, "@@audit")
             links.append({"title": _("Registro attività"), "url": url})
         return links

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import colander
 import deform
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tavolo.accounts.models import Organisation
 from tavolo.content.references import NodeReferences
@@ -163,18 +163,31 @@ def text_line(title, max_length=300, **kw) -> colander.SchemaNode:
     )
 
 
+def _organisation_choices(kw) -> list[tuple[int, str]]:
+    """The organisations one may name as responsible: those in the network, and, on an
+    edit form, the one the item already names even if it was retired since (keeping it
+    must not need a change)."""
+    request = kw.get("request")
+    context = getattr(request, "context", None) if request is not None else None
+    current = None
+    if request is not None and request.view_name == "edit":
+        current = getattr(context, "responsible_organisation_id", None)
+    condition = Organisation.retired.is_(None)
+    if current is not None:
+        condition = or_(condition, Organisation.id == current)
+    statement = select(Organisation.id, Organisation.name).where(condition)
+    return list(kw["dbsession"].execute(statement.order_by(Organisation.name)))
+
+
 @colander.deferred
 def _organisation_widget(node, kw):
-    dbsession = kw["dbsession"]
-    rows = dbsession.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    values = [("", _("— nessuna —"))] + [(str(i), name) for i, name in rows]
+    values = [("", _("— nessuna —"))] + [(str(i), name) for i, name in _organisation_choices(kw)]
     return deform.widget.SelectWidget(values=values)
 
 
 @colander.deferred
 def _organisation_validator(node, kw):
-    ids = set(kw["dbsession"].scalars(select(Organisation.id)))
-    return colander.OneOf(ids)
+    return colander.OneOf({i for i, _name in _organisation_choices(kw)})
 
 
 # --- the schemas ------------------------------------------------------------------------

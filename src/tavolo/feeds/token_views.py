@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from tavolo.accounts.feed_tokens import LABEL_MAX, FeedTokenNotFound, FeedTokenService
+from tavolo.accounts.identifiers import parse_id
 from tavolo.content.models import Folder
 from tavolo.content.tree import ROOT_PATH
 from tavolo.feeds.access import TOKEN_PARAMETER
@@ -75,9 +76,11 @@ def create_feed_token(context, request):
 )
 def revoke_feed_token(context, request):
     user = _user(context, request)
+    token_id = parse_id(request.POST.get("token_id"))
+    if token_id is None:
+        raise HTTPNotFound()
     try:
-        token_id = int(request.POST.get("token_id", ""))
         FeedTokenService(request.dbsession).revoke(user, token_id)
-    except (ValueError, FeedTokenNotFound):
+    except FeedTokenNotFound:
         raise HTTPNotFound() from None
     return HTTPSeeOther(location=request.resource_url(context, f"@@{VIEW_NAME}"))

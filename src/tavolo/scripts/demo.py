@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tavolo.accounts.models import Membership, Organisation, OrganisationKind, User
+from tavolo.accounts.models import (
+    Group,
+    GroupMember,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from tavolo.accounts.passwords import hash_password
 from tavolo.content.services import ContentService
 from tavolo.db import utcnow
@@ -77,6 +84,24 @@ USERS = (
     DemoUser("comune.firma", "Giovanna Neri", COMUNE, "Dirigente delegata", signatory=True),
     DemoUser("mondoaperto", "Samira Haddad", MONDO_APERTO, "Mediazione culturale"),
     DemoUser("archivio", "Paolo Verdi", PREFECTURE, "Archivio", global_roles=(READER,)),
+)
+
+
+@dataclass(frozen=True)
+class DemoGroup:
+    name: str
+    title: str
+    organisations: tuple[str, ...]
+
+
+# Groups of whole organisations: whoever joins one of them later is in the group too.
+GROUPS = (
+    DemoGroup(
+        "tavolo-tecnico",
+        "Tavolo tecnico",
+        (PREFECTURE, "Istituto Scolastico ISA 1", MONDO_APERTO),
+    ),
+    DemoGroup("sindacati", "Organizzazioni sindacali", ("CGIL", "CISL", "UIL")),
 )
 
 
@@ -165,6 +190,19 @@ def _ensure_user(dbsession, spec: DemoUser, organisations, report) -> User:
     return user
 
 
+def _ensure_group(dbsession, spec: DemoGroup, organisations, report) -> Group:
+    group = dbsession.scalars(select(Group).where(Group.name == spec.name)).first()
+    if group is not None:
+        return group
+    group = Group(name=spec.name, title=spec.title)
+    dbsession.add(group)
+    dbsession.flush()
+    for name in spec.organisations:
+        dbsession.add(GroupMember(group_id=group.id, organisation_id=organisations[name].id))
+    report.append(f"created group {spec.title}")
+    return group
+
+
 def load_demo_network(dbsession, files: Uploads) -> list[str]:
     """The demo network; its attachments go into the blob store through ``files``
     (``Uploads(BlobStore.from_settings(settings))``)."""
@@ -173,6 +211,8 @@ def load_demo_network(dbsession, files: Uploads) -> list[str]:
         spec.name: _ensure_organisation(dbsession, spec, report) for spec in ORGANISATIONS
     }
     users = {spec.login: _ensure_user(dbsession, spec, organisations, report) for spec in USERS}
+    for spec in GROUPS:
+        _ensure_group(dbsession, spec, organisations, report)
     report += _ensure_nodes(
         dbsession,
         demo_nodes(utcnow().astimezone(ROME).date()),

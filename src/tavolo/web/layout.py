@@ -15,6 +15,7 @@ from tavolo.feeds.views import alternate_links
 from tavolo.i18n import LANGUAGE_NAMES, LOCALES
 from tavolo.i18n.dates import format_date, format_datetime
 from tavolo.security.listing import visible_children_clause
+from tavolo.security.roles import MANAGE
 
 LAYOUT_TEMPLATE = "tavolo:templates/layout.pt"
 MACROS_TEMPLATE = "tavolo:templates/macros.pt"
@@ -65,6 +66,17 @@ class Layout:
             return self.request.identity
         except Exception:  # noqa: BLE001 - a broken request must still render its error page
             return None
+
+    @cached_property
+    def can_manage(self) -> bool:
+        """Whether the header offers "Amministrazione": Managers of the site root only (the
+        pages behind it check the permission themselves; this only avoids a dead link)."""
+        if self.user is None or self.root is None:
+            return False
+        try:
+            return bool(self.request.has_permission(MANAGE, self.root))
+        except Exception:  # noqa: BLE001 - an error page must render without a database
+            return False
 
     @cached_property
     def csrf_token(self) -> str:

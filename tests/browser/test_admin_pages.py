@@ -1,0 +1,57 @@
+"""The administration pages in a real browser, as a Manager: axe-core (WCAG 2.1 AA) and no
+console errors on the lists, forms, confirmation pages, member searches, the audit trail
+and the sharing tab with a search."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tavolo.accounts.models import Group, Organisation, User
+from tavolo.scripts.demo import COMUNE
+from tests.browser.test_pages import assert_accessible, check_pages, demo_server
+from tests.conftest import DEMO_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def admin_server(databases, app_settings):
+    """The demo site, and the ids of the account, organisation and group the pages show."""
+    with demo_server(databases, app_settings, "browser-admin") as (base_url, engine):
+        with engine.connect() as connection:
+            ids = {
+                "user": connection.scalar(select(User.id).where(User.login == "comune")),
+                "org": connection.scalar(
+                    select(Organisation.id).where(Organisation.name == COMUNE)
+                ),
+                "group": connection.scalar(select(Group.id).where(Group.name == "tavolo-tecnico")),
+            }
+        yield base_url, ids
+
+
+def test_administration_pages_are_accessible(admin_server):
+    base_url, ids = admin_server
+    user, org, group = ids["user"], ids["org"], ids["group"]
+    paths = (
+        "/@@utenti",
+        "/@@utenti?cerca=comune",
+        "/@@nuovo-utente",
+        f"/@@utente?id={user}",
+        f"/@@disattiva-utente?id={user}",
+        "/@@organizzazioni",
+        "/@@nuova-organizzazione",
+        f"/@@organizzazione?id={org}",
+        f"/@@membri-organizzazione?id={org}&cerca=ma",
+        f"/@@rimuovi-membro-organizzazione?id={org}&utente={user}",
+        f"/@@ritira-organizzazione?id={org}",
+        f"/@@elimina-organizzazione?id={org}",
+        "/@@gruppi",
+        "/@@nuovo-gruppo",
+        f"/@@gruppo?id={group}&cerca=co",
+        f"/@@elimina-gruppo?id={group}",
+        "/@@audit",
+        "/area-riservata/@@condivisione?cerca=comune",
+    )
+    pages = check_pages(base_url, f"login:admin:{DEMO_PASSWORD}", *paths)
+    for path in paths:
+        assert pages[path]["status"] == 200, path
+        assert_accessible(pages[path])
