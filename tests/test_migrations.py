@@ -294,3 +294,51 @@ def test_users_rebuild_keeps_ids_unique_and_data(backend, databases):
     )
     assert [tuple(m) for m in members] == [(group_id, first)]
     assert _diff(url) != []  # the older schema, not the models' (the comparison is live)
+
+
+WORKFLOW_REVISION = "33cf1b07694a"  # workflow history, placeful policies
+
+
+def test_an_existing_reserved_area_is_bound_to_the_reserved_workflows(backend, databases):
+    url = databases.url(backend, "workflow-policies")
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(WORKFLOW_REVISION)
+    migrate(url, previous.down_revision, "upgrade")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def insert(connection):
+        for name, parent, path in (("", None, "/"), ("area-riservata", 1, "/area-riservata/")):
+            connection.execute(
+                text(
+                    "INSERT INTO nodes (parent_id, name, type, title, description, created,"
+                    " modified, language, state, position, path, version, inherit_roles,"
+                    " exclude_from_nav) VALUES (:parent, :name, 'folder', 'T', '', :now, :now,"
+                    " 'it', 'internal', 0, :path, 1, :true, :false)"
+                ),
+                {
+                    "parent": parent,
+                    "name": name,
+                    "now": now,
+                    "path": path,
+                    "true": True,
+                    "false": False,
+                },
+            )
+        connection.commit()
+
+    _inspect(url, insert)
+    migrate(url, WORKFLOW_REVISION, "upgrade")
+    rows = _inspect(
+        url,
+        lambda c: c.execute(
+            text(
+                "SELECT n.path, p.type_name, p.workflow FROM workflow_policies p"
+                " JOIN nodes n ON n.id = p.node_id ORDER BY p.type_name"
+            )
+        ).all(),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("/area-riservata/", "*", "reserved_publication"),
+        ("/area-riservata/", "folder", "reserved_folder"),
+    ]
+    migrate(url, previous.down_revision, "downgrade")
+    assert "workflow_policies" not in _tables(url)

@@ -18,6 +18,7 @@ def main(global_config, **settings):
         config.include("tavolo.content")
         config.include("tavolo.accounts")
         config.include("tavolo.workflow")
+        config.include("tavolo.notify")
         config.include("tavolo.feeds")
         config.include("tavolo.audit")
     return config.make_wsgi_app()

@@ -39,11 +39,22 @@ class ObjectMoved(ObjectModified):
 class StateChanged(ObjectModified):
     """The node's state changed (who may see it changed with it, for its whole subtree).
 
-    The provisional states are set directly; the workflow engine's transitions will fire
-    an event of their own that carries the transition and the comment."""
+    The workflow engine fires ``AfterTransition``, which is one of these."""
 
     old_state: str = ""
     new_state: str = ""
+
+
+@dataclass
+class AfterTransition(StateChanged):
+    """A workflow transition was taken: ``actor`` (a User, None for the system) moved the
+    node from ``old_state`` to ``new_state`` by ``transition`` of ``workflow``, saying
+    ``comment``. Notifications and the search index subscribe."""
+
+    transition: str = ""
+    comment: str = ""
+    actor: Any = None
+    workflow: str = ""
 
 
 @dataclass

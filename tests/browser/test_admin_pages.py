@@ -55,3 +55,22 @@ def test_administration_pages_are_accessible(admin_server):
     for path in paths:
         assert pages[path]["status"] == 200, path
         assert_accessible(pages[path])
+
+
+def test_review_pages_are_accessible(admin_server):
+    """The worklist, the state menu on an item, the transition forms (with the dates and
+    with the required comment), the history and the bulk transition in folder contents."""
+    base_url, _ids = admin_server
+    item = "/notizie/sportello-mediazione-culturale/"  # the demo's item waiting for review
+    paths = (
+        "/@@da-revisionare",
+        item,
+        f"{item}@@transizione?nome=publish",
+        f"{item}@@transizione?nome=reject",
+        f"{item}@@cronologia",
+        "/notizie/@@contents",
+    )
+    pages = check_pages(base_url, f"login:prefettura:{DEMO_PASSWORD}", *paths)
+    for path in paths:
+        assert pages[path]["status"] == 200, path
+        assert_accessible(pages[path])

@@ -1,15 +1,18 @@
 """Folder contents, the actions on a selection: delete (after a confirmation that lists what
-links to each item) and state change - for the roles that may, and those that may not."""
+links to each item) and a workflow transition - for the roles that may, and those that may
+not."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tavolo import events
 from tavolo.content.models import Node
 from tavolo.content.services import ContentService
 from tavolo.security.models import LocalRole
 from tavolo.security.roles import CONTRIBUTOR, EDITOR, REVIEWER
+from tavolo.workflow.models import WorkflowHistory
 from tests.content.helpers import make, relate, user_id
 
 FOLDER = "/prova-selezione/"
@@ -167,45 +170,86 @@ def test_a_get_never_deletes(testapp, login_as, dbsession, folder):
 def test_nothing_selected_says_so(testapp, login_as, folder):
     login_as("admin")
     csrf = token(testapp, f"{FOLDER}@@contents")
-    for action in ("delete", "trash", "state"):
-        done = post(testapp, FOLDER, action, [], csrf, status=303, state="published")
+    for action in ("delete", "trash", "transition"):
+        done = post(testapp, FOLDER, action, [], csrf, status=303, transition="publish")
         assert "Nessun elemento selezionato." in done.follow().text
 
 
-# state change ----------------------------------------------------------------------------
-def test_a_manager_changes_the_state_of_a_selection(testapp, login_as, dbsession, folder):
+# transitions -----------------------------------------------------------------------------
+def options(page) -> list[str]:
+    return [o.get_text() for o in page.html.select("#contents-transition option")]
+
+
+def history(dbsession, node_id) -> list[WorkflowHistory]:
+    return list(
+        dbsession.scalars(select(WorkflowHistory).where(WorkflowHistory.node_id == node_id))
+    )
+
+
+def test_a_manager_takes_a_transition_on_a_selection(testapp, login_as, dbsession, folder):
+    make(dbsession, FOLDER, "page", "tre", "Terzo elemento")
     login_as("admin")
     page = testapp.get(f"{FOLDER}@@contents")
-    options = [o.get_text() for o in page.html.select("#contents-state option")]
-    assert options == ["Privato", "Riservato agli utenti registrati", "Pubblicato"]
+    # What the items shown may take: a folder (uno) opens or closes, the pages are
+    # retracted or restricted; rejecting (it needs a comment) is never offered in bulk.
+    assert options(page) == [
+        "Riporta in bozza",
+        "Pubblica nell'area riservata",
+        "Rendi privata",
+        "Apri agli utenti registrati",
+    ]
     assert "Pubblicato" in page.html.select_one("table tbody").get_text()
-    uno, due = (node(dbsession, f"{FOLDER}{name}/") for name in ("uno", "due"))
-    versions = (uno.version, due.version)
+    due, tre = (node(dbsession, f"{FOLDER}{name}/") for name in ("due", "tre"))
+    versions = (due.version, tre.version)
     csrf = page.forms["contents-form"]["csrf_token"].value
     seen = []
     testapp.app.registry.registerHandler(seen.append, (events.ObjectModified,))
     try:
-        done = post(
-            testapp, FOLDER, "state", [str(uno.id), str(due.id)], csrf, 303, state="internal"
-        )
+        ids = [str(due.id), str(tre.id)]
+        done = post(testapp, FOLDER, "transition", ids, csrf, 303, transition="publish_internally")
     finally:
         testapp.app.registry.unregisterHandler(seen.append, (events.ObjectModified,))
     listing = done.follow()
     assert "Stato cambiato per 2 elementi." in listing.text
     assert listing.html.select_one("table tbody").get_text().count("Riservato agli utenti") == 2
-    uno, due = (node(dbsession, f"{FOLDER}{name}/") for name in ("uno", "due"))
-    assert (uno.state, due.state) == ("internal", "internal")
-    assert (uno.version, due.version) == (versions[0] + 1, versions[1] + 1)
-    # One event per item, a modification with the states it went between.
-    assert [type(e) for e in seen] == [events.StateChanged, events.StateChanged]
-    assert {(e.old_state, e.new_state) for e in seen} == {("published", "internal")}
+    due, tre = (node(dbsession, f"{FOLDER}{name}/") for name in ("due", "tre"))
+    assert (due.state, tre.state) == ("internal", "internal")
+    assert (due.version, tre.version) == (versions[0] + 1, versions[1] + 1)
+    # One event per item: the transition, with the states it went between.
+    assert [type(e) for e in seen] == [events.AfterTransition, events.AfterTransition]
+    assert {(e.transition, e.old_state, e.new_state) for e in seen} == {
+        ("publish_internally", "published", "internal")
+    }
+    # A history row each, with the actor.
+    [entry] = history(dbsession, due.id)
+    assert (entry.actor_login, entry.transition, entry.comment) == (
+        "admin",
+        "publish_internally",
+        "",
+    )
     # Anonymous visitors no longer see the page.
     testapp.get("/logout")
     testapp.reset()
     testapp.get(f"{FOLDER}due/", status=303)
 
 
-def test_the_state_change_needs_review_on_each_item(testapp, login_as, dbsession, folder):
+def test_items_whose_workflow_has_no_such_move_are_refused(testapp, login_as, dbsession, folder):
+    login_as("admin")
+    csrf = token(testapp, f"{FOLDER}@@contents")
+    ids = ids_of(dbsession, f"{FOLDER}uno/", f"{FOLDER}due/")
+    done = post(testapp, FOLDER, "transition", ids, csrf, status=303, transition="retract")
+    assert done.location == f"http://localhost{FOLDER}@@contents?done=transition%3A1%3A1"
+    assert (
+        "Stato cambiato per 1 elementi; per 1 il passaggio non è consentito o non è possibile "
+        "dal loro stato." in done.follow().text
+    )
+    # The page was retracted; the folder has no "retract" and stays as it was.
+    assert node(dbsession, f"{FOLDER}due/").state == "private"
+    assert node(dbsession, f"{FOLDER}uno/").state == "published"
+    assert history(dbsession, int(ids[0])) == []
+
+
+def test_the_transition_needs_its_guard_on_each_item(testapp, login_as, dbsession, folder):
     """A Contributor of the folder who reviews one of its items only."""
     comune = user_id(dbsession, "comune")
     uno = node(dbsession, f"{FOLDER}uno/")
@@ -214,51 +258,71 @@ def test_the_state_change_needs_review_on_each_item(testapp, login_as, dbsession
     dbsession.flush()
     login_as("comune")
     page = testapp.get(f"{FOLDER}@@contents", status=200)
-    # No review right on the folder: the state control is not offered...
-    assert page.html.select_one("#contents-state") is None
+    # Only what the item they review may take is offered...
+    assert options(page) == ["Rendi privata", "Apri agli utenti registrati"]
     csrf = page.forms["contents-form"]["csrf_token"].value
     ids = ids_of(dbsession, f"{FOLDER}uno/", f"{FOLDER}due/")
     # ...and a forged request changes only the item they review.
-    done = post(testapp, FOLDER, "state", ids, csrf, status=303, state="private")
-    assert "Stato cambiato per 1 elementi; 1 non consentiti" in done.follow().text
+    done = post(testapp, FOLDER, "transition", ids, csrf, status=303, transition="make_private")
+    assert "Stato cambiato per 1 elementi; per 1 il passaggio" in done.follow().text
     assert node(dbsession, f"{FOLDER}due/").state == "published"
-    dbsession.expire_all()
-    assert dbsession.get(Node, int(ids[0])).state == "private"
+    assert node(dbsession, f"{FOLDER}uno/").state == "private"
 
 
-def test_an_editor_who_is_no_reviewer_changes_nothing(testapp, login_as, dbsession, folder):
+def test_no_transition_control_for_who_may_take_none(testapp, login_as, dbsession, folder):
+    comune = user_id(dbsession, "comune")
+    dbsession.add(LocalRole(node_id=folder.id, user_id=comune, role=CONTRIBUTOR))
+    dbsession.flush()
+    login_as("comune")
+    page = testapp.get(f"{FOLDER}@@contents", status=200)
+    assert page.html.select_one("#contents-transition") is None
+
+
+def test_an_editor_who_is_no_reviewer_only_retracts(testapp, login_as, dbsession, folder):
     comune = user_id(dbsession, "comune")
     dbsession.add(LocalRole(node_id=folder.id, user_id=comune, role=EDITOR))
     dbsession.flush()
     login_as("comune")
-    csrf = token(testapp, f"{FOLDER}@@contents")
+    page = testapp.get(f"{FOLDER}@@contents")
+    assert options(page) == ["Riporta in bozza"]
+    csrf = page.forms["contents-form"]["csrf_token"].value
     ids = ids_of(dbsession, f"{FOLDER}uno/", f"{FOLDER}due/")
-    done = post(testapp, FOLDER, "state", ids, csrf, status=303, state="private")
-    assert "Stato cambiato per 0 elementi; 2 non consentiti" in done.follow().text
+    done = post(testapp, FOLDER, "transition", ids, csrf, status=303, transition="publish")
+    assert "Stato cambiato per 0 elementi; per 2 il passaggio" in done.follow().text
     assert {node(dbsession, f"{FOLDER}{n}/").state for n in ("uno", "due")} == {"published"}
+    done = post(testapp, FOLDER, "transition", ids, csrf, status=303, transition="retract")
+    assert "Stato cambiato per 1 elementi; per 1 il passaggio" in done.follow().text
+    assert node(dbsession, f"{FOLDER}due/").state == "private"
 
 
-def test_a_partner_without_rights_cannot_change_states(testapp, login_as, dbsession, folder):
+def test_a_partner_without_rights_cannot_take_transitions(testapp, login_as, dbsession, folder):
     login_as("comune")
     ids = ids_of(dbsession, f"{FOLDER}due/")
-    post(testapp, FOLDER, "state", ids, token(testapp), status=403, state="private")
+    post(testapp, FOLDER, "transition", ids, token(testapp), status=403, transition="retract")
     assert node(dbsession, f"{FOLDER}due/").state == "published"
 
 
-def test_state_change_refused_without_token_or_with_an_unknown_state(
+def test_refused_without_token_or_with_a_transition_not_offered(
     testapp, login_as, dbsession, folder
 ):
     login_as("admin")
     ids = ids_of(dbsession, f"{FOLDER}due/")
-    post(testapp, FOLDER, "state", ids, None, status=400, state="private")
+    post(testapp, FOLDER, "transition", ids, None, status=400, transition="retract")
     csrf = token(testapp, f"{FOLDER}@@contents")
-    post(testapp, FOLDER, "state", ids, csrf, status=400, state="pubblicato-per-sempre")
-    testapp.get(f"{FOLDER}@@contents", {"action": "state", "ids": ids[0], "state": "private"})
+    post(testapp, FOLDER, "transition", ids, csrf, status=400, transition="pubblica-per-sempre")
+    # Rejecting needs a comment: never in bulk.
+    post(testapp, FOLDER, "transition", ids, csrf, status=400, transition="reject")
+    # The old state control is gone.
+    post(testapp, FOLDER, "state", ids, csrf, status=404, state="private")
+    testapp.get(
+        f"{FOLDER}@@contents", {"action": "transition", "ids": ids[0], "transition": "retract"}
+    )
     assert node(dbsession, f"{FOLDER}due/").state == "published"
+    assert history(dbsession, int(ids[0])) == []
 
 
-def test_anonymous_visitors_cannot_change_states(testapp, dbsession, folder):
+def test_anonymous_visitors_cannot_take_transitions(testapp, dbsession, folder):
     ids = ids_of(dbsession, f"{FOLDER}due/")
-    response = post(testapp, FOLDER, "state", ids, token(testapp), status=303, state="private")
+    response = post(testapp, FOLDER, "transition", ids, token(testapp), 303, transition="retract")
     assert "/login?came_from=" in response.location
     assert node(dbsession, f"{FOLDER}due/").state == "published"

@@ -182,6 +182,7 @@ def production_environment(monkeypatch, url: str) -> None:
     monkeypatch.setenv("TAVOLO_SMTP_USER", "tavolo")
     monkeypatch.setenv("TAVOLO_SMTP_PASSWORD", "not-used-here")
     monkeypatch.setenv("TAVOLO_MAIL_SENDER", "tavolo@example.org")
+    monkeypatch.setenv("TAVOLO_BASE_URL", "https://cti.example.org")
 
 
 def test_demo_data_is_refused_in_production(backend, databases, tmp_path, capsys, monkeypatch):

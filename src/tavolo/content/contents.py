@@ -1,5 +1,5 @@
 """Folder contents for editors: a sortable, paginated table with reorder, cut, copy, paste
-(deleting and changing the state of a selection live in ``contents_actions``).
+(deleting a selection and taking a workflow transition on it live in ``contents_actions``).
 
 The clipboard lives in a signed cookie: cutting or copying changes nothing on the server,
 and pasting is a POST that checks every permission again (delete on what was cut, view on
@@ -24,9 +24,10 @@ from tavolo.content.tree import any_node, load_lineage
 from tavolo.content.uploading import may_upload
 from tavolo.i18n import _
 from tavolo.security.listing import visible_children_clause
-from tavolo.security.roles import ADD, DELETE, EDIT, REVIEW, VIEW
+from tavolo.security.roles import ADD, DELETE, EDIT, VIEW
 from tavolo.web.pagination import Page as ListingPage
-from tavolo.workflow.states import STATE_TITLES, state_title
+from tavolo.workflow.states import state_title
+from tavolo.workflow.web import bulk_choices
 
 CLIPBOARD_COOKIE = "tavolo_clipboard"
 CLIPBOARD_LIMIT = 500
@@ -128,8 +129,9 @@ def contents(context, request):
         "clipboard_count": len(clipboard["ids"]) if clipboard else 0,
         "clipboard_op": clipboard["op"] if clipboard else None,
         "can_reorder": sort == "position" and request.has_permission(EDIT, context),
-        # The state control is offered to reviewers; each item is checked again on change.
-        "states": list(STATE_TITLES.items()) if request.has_permission(REVIEW, context) else [],
+        # The transitions the caller may take on some item of this page; the engine checks
+        # each selected item again when one is taken.
+        "transitions": bulk_choices(request, context, items),
         "state_title": state_title,
         "message": outcome_message(request.GET.get("done", "")),
         "may_upload": may_upload(request, context),
@@ -196,7 +198,9 @@ def paste(context, request):
     clipboard = read_clipboard(request)
     if not is_folderish(context) or clipboard is None:
         raise HTTPBadRequest()
-    changes = TreeChanges(request.dbsession, request.registry["tavolo.reserved_names"])
+    changes = TreeChanges(
+        request.dbsession, request.registry["tavolo.reserved_names"], request.identity
+    )
     polymorphic = any_node()
     nodes = request.dbsession.scalars(
         select(polymorphic).where(
@@ -279,11 +283,11 @@ def outcome_message(done: str):
                 mapping={"count": count, "refused": refused},
             )
         return _("${count} elementi spostati nel cestino.", mapping={"count": count})
-    if kind == "state":
+    if kind == "transition":
         if refused:
             return _(
-                "Stato cambiato per ${count} elementi; ${refused} non consentiti "
-                "(serve il permesso di revisione).",
+                "Stato cambiato per ${count} elementi; per ${refused} il passaggio non è "
+                "consentito o non è possibile dal loro stato.",
                 mapping={"count": count, "refused": refused},
             )
         return _("Stato cambiato per ${count} elementi.", mapping={"count": count})

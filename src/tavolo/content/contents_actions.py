@@ -1,5 +1,5 @@
 """Folder contents, the actions on a selection that change the items themselves: moving
-them to the trash and changing their state.
+them to the trash and taking a workflow transition.
 
 Deleting asks first. The confirmation is the answer to the POST of the selection (no GET
 ever leads to a write): it lists what each item contains and what links to it, names the
@@ -17,9 +17,9 @@ from tavolo.content.contents import _back, _selected
 from tavolo.content.models import Node
 from tavolo.content.trash import TrashService, links_to, subtree_count
 from tavolo.content.tree import load_lineage
-from tavolo.security.roles import ADD, DELETE, REVIEW, VIEW
-from tavolo.workflow.changes import StateChanges
-from tavolo.workflow.states import STATES
+from tavolo.security.roles import ADD, DELETE, VIEW
+from tavolo.workflow.engine import TransitionError
+from tavolo.workflow.web import BULK_TRANSITIONS, engine_for
 
 CONFIRM_TEMPLATE = "tavolo:templates/content/contents_delete.pt"
 
@@ -99,28 +99,26 @@ def trash_selected(context, request):
     name="contents",
     context=Node,
     request_method="POST",
-    request_param="action=state",
+    request_param="action=transition",
     permission=ADD,
 )
-def change_state(context, request):
-    """Put the selected items in the chosen state; each needs the review permission
-    (Reviewer or Manager), the others are counted as refused."""
-    state = request.POST.get("state", "")
-    if state not in STATES:
+def take_transition(context, request):
+    """Take the chosen transition on each selected item where its workflow has it from the
+    item's state and the user passes its guard; the others are counted as refused. A
+    transition needing a comment is never taken in bulk (the form does not offer it)."""
+    name = request.POST.get("transition", "")
+    if name not in BULK_TRANSITIONS:
         raise HTTPBadRequest()
     nodes = _selected(request, context)
     if not nodes:
         return _back(request, context, "none")
-    changes = StateChanges(request.dbsession)
+    engine = engine_for(request)
     done, refused = 0, 0
     for node in nodes:
-        if not request.has_permission(REVIEW, node):
+        try:
+            engine.take(node, name)
+        except TransitionError:
             refused += 1
-            continue
-        old_state = node.state
-        if changes.set_state(node, state):
-            request.registry.notify(
-                events.StateChanged(node, request, old_state=old_state, new_state=state)
-            )
-        done += 1
-    return _back(request, context, f"state:{done}:{refused}")
+        else:
+            done += 1
+    return _back(request, context, f"transition:{done}:{refused}")

@@ -29,6 +29,8 @@ from tavolo.i18n import _
 from tavolo.security.roles import ADD, DELETE, EDIT, MANAGE, SHARE
 from tavolo.web.forms import cancel_button, make_form, save_button
 from tavolo.web.pagination import Page as ListingPage
+from tavolo.workflow.states import state_title
+from tavolo.workflow.web import workflow_menu
 
 FORM_TEMPLATE = "tavolo:templates/content/editing/form.pt"
 EDITOR_BAR_TEMPLATE = "tavolo:templates/content/editing/editor_bar.pt"
@@ -283,7 +285,16 @@ class EditorBar:
             return _("Modifiche salvate")
         if params.get("deleted"):
             return _("Elemento spostato nel cestino")
+        if params.get("stato") and isinstance(self.context, Node):
+            # Set by the transition form's redirect; the state shown is the one it has now.
+            title = self.request.localizer.translate(state_title(self.context.state))
+            return _("Stato cambiato: ${state}", mapping={"state": title})
         return None
+
+    @cached_property
+    def workflow(self):
+        """The item's state and the transitions the user may take (``tavolo.workflow``)."""
+        return workflow_menu(self.request, self.context, edits_here=bool(self.links))
 
     @cached_property
     def macros(self):

@@ -15,6 +15,11 @@ from tavolo.content.registry import type_info
 from tavolo.content.services import ALWAYS_RESERVED, ContentService, InvalidName
 from tavolo.content.tree import ROOT_PATH, any_node, child_path, subtree_bounds
 from tavolo.db import utcnow
+from tavolo.workflow.engine import (
+    initial_state_for,
+    restart_where_workflow_changed,
+    subtree_workflows,
+)
 
 # Columns a copy never takes from its original.
 _NOT_COPIED = frozenset(
@@ -40,9 +45,13 @@ class TreeChangeError(ValueError):
 
 
 class TreeChanges:
-    def __init__(self, dbsession, reserved_names: frozenset[str] = ALWAYS_RESERVED):
+    """``actor`` (a User) is recorded in the workflow history when a move restarts an
+    item's workflow."""
+
+    def __init__(self, dbsession, reserved_names: frozenset[str] = ALWAYS_RESERVED, actor=None):
         self.dbsession = dbsession
         self.content = ContentService(dbsession, reserved_names)
+        self.actor = actor
 
     # rename and move --------------------------------------------------------------------
     def rename(self, node: Node, new_name: str) -> Node:
@@ -74,6 +83,15 @@ class TreeChanges:
         new_path = child_path(new_parent.path, new_name)
         low, high = subtree_bounds(old_path)
         self.dbsession.flush()
+        changes_place = node.parent_id != new_parent.id
+        if changes_place:
+            descendants = self.dbsession.scalars(
+                select(Node)
+                .where(Node.path > low, Node.path < high)
+                .order_by(func.length(Node.path), Node.position)
+            )
+            subtree = [node, *descendants]
+            workflows_before = subtree_workflows(self.dbsession, subtree, node.lineage[:-1])
         # The descendants' paths follow; their versions do not move (only the node's does).
         self.dbsession.execute(
             update(Node)
@@ -96,6 +114,8 @@ class TreeChanges:
                 self.dbsession.expire(other, ["path"])
                 other._lineage = None
         node._lineage = [*new_parent.lineage, node]
+        if changes_place:
+            restart_where_workflow_changed(self.dbsession, subtree, workflows_before, self.actor)
         return node
 
     def _remember(self, old_path: str, new_path: str, node: Node) -> None:
@@ -151,7 +171,9 @@ class TreeChanges:
                 parent_id=parent.id,
                 name=copy_name,
                 path=child_path(parent.path, copy_name),
-                state=type_info(original.type).initial_state,
+                # Nothing becomes visible by being copied: the copy starts where the
+                # workflow of its new place starts.
+                state=initial_state_for(self.dbsession, original.type, parent),
                 owner_id=owner_id,
                 created=now,
                 modified=now,

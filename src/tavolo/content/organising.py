@@ -180,7 +180,7 @@ def rename_view(context, request):
         values = {**appstruct, "expected_version": context.version}
         return _page(request, title, form.render(values), status=409, conflict=True)
     old_path = context.path
-    changes = TreeChanges(request.dbsession, reserved_names(request.registry))
+    changes = TreeChanges(request.dbsession, reserved_names(request.registry), request.identity)
     try:
         changes.rename(context, appstruct["name"])
     except TreeChangeError:  # taken between the check and the save
@@ -369,7 +369,7 @@ def move_view(context, request):
     old_path = context.path
     if problem is None:
         try:
-            TreeChanges(request.dbsession, reserved_names(request.registry)).move(
+            TreeChanges(request.dbsession, reserved_names(request.registry), request.identity).move(
                 context, destination
             )
         except TreeChangeError:

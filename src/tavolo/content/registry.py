@@ -37,6 +37,12 @@ from tavolo.content.schemas import (
 from tavolo.i18n import _
 from tavolo.security.roles import ADD
 
+# Workflow names (``tavolo.workflow.definitions``), spelt out: the workflow package imports
+# the security package, which imports content; ``tavolo.workflow.includeme`` checks that
+# every type names a workflow that exists.
+FOLDER = "folder"
+PUBLICATION = "publication"
+
 _IN_FOLDERS = frozenset({"folder"})
 
 
@@ -45,12 +51,14 @@ class TypeInfo:
     name: str
     model: type[Node]
     title: str
+    # The workflow it follows unless a folder above binds another (placeful policy); its
+    # initial state is where new items of the type start.
+    workflow: str
     add_permission: str = ADD
     # Types this one may be added to; empty means "nowhere" (only scripts create it).
     addable_to: frozenset[str] = field(default_factory=frozenset)
     # Whether it holds other content (folders, and legislation with its attachments).
     folderish: bool = False
-    initial_state: str = "private"
     # The colander schema of its add and edit forms (a class: each form builds its own).
     schema: type[colander.Schema] | None = None
 
@@ -62,26 +70,37 @@ TYPES: dict[str, TypeInfo] = {
             "folder",
             Folder,
             _("Cartella"),
+            FOLDER,
             addable_to=_IN_FOLDERS,
             folderish=True,
             schema=FolderSchema,
         ),
-        TypeInfo("page", Page, _("Pagina"), addable_to=_IN_FOLDERS, schema=PageSchema),
-        TypeInfo("link", Link, _("Collegamento"), addable_to=_IN_FOLDERS, schema=LinkSchema),
-        TypeInfo("news", NewsItem, _("Notizia"), addable_to=_IN_FOLDERS, schema=NewsSchema),
-        TypeInfo("event", Event, _("Evento"), addable_to=_IN_FOLDERS, schema=EventSchema),
+        TypeInfo("page", Page, _("Pagina"), PUBLICATION, addable_to=_IN_FOLDERS, schema=PageSchema),
+        TypeInfo(
+            "link", Link, _("Collegamento"), PUBLICATION, addable_to=_IN_FOLDERS, schema=LinkSchema
+        ),
+        TypeInfo(
+            "news", NewsItem, _("Notizia"), PUBLICATION, addable_to=_IN_FOLDERS, schema=NewsSchema
+        ),
+        TypeInfo(
+            "event", Event, _("Evento"), PUBLICATION, addable_to=_IN_FOLDERS, schema=EventSchema
+        ),
         TypeInfo(
             "file",
             File,
             _("File"),
+            PUBLICATION,
             addable_to=_IN_FOLDERS | {"legislation"},
             schema=FileSchema,
         ),
-        TypeInfo("image", Image, _("Immagine"), addable_to=_IN_FOLDERS, schema=ImageSchema),
+        TypeInfo(
+            "image", Image, _("Immagine"), PUBLICATION, addable_to=_IN_FOLDERS, schema=ImageSchema
+        ),
         TypeInfo(
             "legislation",
             Legislation,
             _("Normativa"),
+            PUBLICATION,
             addable_to=_IN_FOLDERS,
             folderish=True,
             schema=LegislationSchema,
@@ -90,6 +109,7 @@ TYPES: dict[str, TypeInfo] = {
             "question",
             Question,
             _("Domanda e risposta"),
+            PUBLICATION,
             addable_to=_IN_FOLDERS,
             schema=QuestionSchema,
         ),

@@ -19,6 +19,7 @@ from tavolo.content.tree import (
 )
 from tavolo.db import utcnow
 from tavolo.files.uploads import IMAGE_FORMATS, Uploads
+from tavolo.workflow.engine import initial_state_for
 
 # Names the application's own URLs use; content may never take them. The view names
 # registered on content are added at start-up (see tavolo.content.includeme).
@@ -269,7 +270,7 @@ class ContentService:
             title=title,
             position=position,
             owner_id=owner_id,
-            state=state or info.initial_state,
+            state=state or initial_state_for(self.dbsession, type_name, parent),
             created=now,
             modified=now,
             **fields,

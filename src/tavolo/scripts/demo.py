@@ -26,6 +26,9 @@ from tavolo.files.uploads import Uploads
 from tavolo.scripts.demo_site import ROME, demo_nodes, site_nodes
 from tavolo.security.models import GlobalRole, LocalRole
 from tavolo.security.roles import EDITOR, MANAGER, READER, REVIEWER
+from tavolo.workflow.definitions import RESERVED, RESERVED_FOLDER
+from tavolo.workflow.engine import ANY_TYPE
+from tavolo.workflow.models import WorkflowPolicy
 
 DEMO_PASSWORD = "tavolo-demo"  # noqa: S105 - development-only, refused in production
 
@@ -139,9 +142,30 @@ def _ensure_nodes(dbsession, nodes, owner_id=None, organisations=None, files=Non
     return report
 
 
+# The reserved area binds workflows that never publish to the public (placeful policy).
+RESERVED_AREA = "/area-riservata/"
+RESERVED_AREA_POLICY = {ANY_TYPE: RESERVED, "folder": RESERVED_FOLDER}
+
+
+def _ensure_reserved_area_policy(dbsession) -> list[str]:
+    reserved = ContentService(dbsession).by_path(RESERVED_AREA)
+    if reserved is None:
+        return []
+    report = []
+    for type_name, workflow in RESERVED_AREA_POLICY.items():
+        if dbsession.get(WorkflowPolicy, (reserved.id, type_name)) is None:
+            dbsession.add(
+                WorkflowPolicy(node_id=reserved.id, type_name=type_name, workflow=workflow)
+            )
+            report.append(f"bound workflow {workflow} for {type_name} in {RESERVED_AREA}")
+    dbsession.flush()
+    return report
+
+
 def load_site(dbsession) -> list[str]:
     """The home page, the reserved area and the legal pages every site needs."""
-    return _ensure_nodes(dbsession, site_nodes())
+    report = _ensure_nodes(dbsession, site_nodes())
+    return report + _ensure_reserved_area_policy(dbsession)
 
 
 def _ensure_organisation(dbsession, spec: DemoOrganisation, report) -> Organisation:

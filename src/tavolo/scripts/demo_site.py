@@ -315,6 +315,23 @@ def demo_nodes(today: dt.date) -> list[DemoNode]:
             tags=("Vademecum",),
             responsible=prefecture,
         ),
+        # Waiting in the reviewers' worklist ("Da revisionare"): a partner's news item.
+        DemoNode(
+            "/notizie/sportello-mediazione-culturale/",
+            "news",
+            "Uno sportello di mediazione culturale negli uffici comunali",
+            "Due mattine a settimana, su appuntamento, con mediatori di quattro lingue.",
+            state="pending",
+            fields={
+                "lead": "Il servizio accompagna i cittadini stranieri agli sportelli anagrafe "
+                "e servizi sociali.",
+                "body": "<p>Da gennaio i mediatori della rete affiancano gli operatori "
+                "comunali il martedì e il giovedì mattina. Si prenota per telefono o per "
+                "e-mail.</p>",
+            },
+            tags=("Mediazione",),
+            responsible="Comune della Spezia",
+        ),
         DemoNode(
             "/eventi/",
             "folder",

@@ -1,12 +1,17 @@
-"""Security: roles, principals, the security policy and CSRF protection."""
+"""Security: roles, principals, the security policy and CSRF protection.
 
-from tavolo.security.csrf import SignedCookieCSRFStoragePolicy
-from tavolo.security.policy import TavoloSecurityPolicy
-from tavolo.security.roles import VIEW
-from tavolo.settings import secure_cookies
+Nothing is imported at the package's top: ``tavolo.security.roles`` is the vocabulary the
+workflow definitions use, and importing it must not pull in the policy (which needs the
+content models, which need the workflow).
+"""
 
 
 def includeme(config):
+    from tavolo.security.csrf import SignedCookieCSRFStoragePolicy
+    from tavolo.security.policy import TavoloSecurityPolicy
+    from tavolo.security.roles import VIEW
+    from tavolo.settings import secure_cookies
+
     settings = config.get_settings()
     secure = secure_cookies(settings)
     config.set_security_policy(TavoloSecurityPolicy())

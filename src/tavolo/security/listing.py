@@ -7,7 +7,7 @@ from sqlalchemy import and_, exists, or_, select
 from tavolo.content.models import Node
 from tavolo.security.models import LocalRole
 from tavolo.security.policy import calculator_for
-from tavolo.security.roles import EDIT, OWNER, VIEW
+from tavolo.security.roles import EDIT, OWNER, REVIEW, VIEW
 from tavolo.workflow import STATES, permission_roles, states_granting
 
 
@@ -26,7 +26,7 @@ def visible_children_clause_for(calculator, folder: Node):
     anonymous visitor, or for a feed token's owner, not for the request's identity).
 
     As in ``RoleCalculator.permits``, a child outside its dates (``effective`` still to
-    come, ``expires`` passed) is visible only to those who may edit it."""
+    come, ``expires`` passed) is visible only to those who may edit or review it."""
     inherited = calculator.roles_on(folder)
     now = calculator.now
     in_effect = and_(
@@ -35,7 +35,11 @@ def visible_children_clause_for(calculator, folder: Node):
     )
     return and_(
         _granted_clause(calculator, inherited, VIEW),
-        or_(in_effect, _granted_clause(calculator, inherited, EDIT)),
+        or_(
+            in_effect,
+            _granted_clause(calculator, inherited, EDIT),
+            _granted_clause(calculator, inherited, REVIEW),
+        ),
     )
 
 

@@ -7,7 +7,8 @@ only if the caller may view every ancestor: a private folder hides its published
 
 Dates decide visibility too, and only here (and in the SQL twin, ``security.listing``): a
 node whose ``effective`` date is still to come, or whose ``expires`` date has passed, is
-visible only to those who may edit it - for the node itself and for every ancestor.
+visible only to those who may edit or review it - for the node itself and for every
+ancestor.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tavolo.accounts import sessions
 from tavolo.content.models import Node
 from tavolo.db import utcnow
 from tavolo.security.principals import Principals, local_roles_by_node, principals_for
-from tavolo.security.roles import EDIT, OWNER, VIEW
+from tavolo.security.roles import EDIT, OWNER, REVIEW, VIEW
 from tavolo.workflow import permission_roles
 
 
@@ -81,10 +82,11 @@ class RoleCalculator:
         return bool(permission_roles(node.state, permission) & self.roles_on(node))
 
     def _may_view(self, node: Node) -> bool:
-        """View on the node itself: outside its dates only its editors see it."""
+        """View on the node itself: outside its dates only its editors and reviewers see
+        it (a reviewer who scheduled a publication keeps sight of it, as in Plone)."""
         if not self._grants(node, VIEW):
             return False
-        return self.in_effect(node) or self._grants(node, EDIT)
+        return self.in_effect(node) or self._grants(node, EDIT) or self._grants(node, REVIEW)
 
     def permits(self, node: Node, permission: str) -> bool:
         self._load(node.lineage)  # every ancestor's grants in one query

@@ -27,4 +27,5 @@ EDIT = "edit"
 DELETE = "delete"
 SHARE = "share"
 REVIEW = "review"
+SUBMIT = "submit"  # ask for review, or take one's item back (the workflow's author moves)
 MANAGE = "manage"

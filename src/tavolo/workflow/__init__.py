@@ -1,8 +1,8 @@
-"""Workflow: the states a node can be in and what each state permits to which roles.
+"""Workflow: states with their permission maps, workflows as plain data, the engine that
+takes transitions and keeps their history, placeful policies, the worklist.
 
-Until the workflow engine lands (its own issue), a node's state is one of the provisional
-states below and never changes by itself. The names and meanings are the ones the engine
-keeps: ``published`` is seen by everyone, ``internal`` by every logged-in partner.
+``states`` is what the security policy needs (imported by it, so it imports nothing of
+security's own); ``engine`` moves nodes; the views come with ``includeme``.
 """
 
 from tavolo.workflow.states import STATES, permission_roles, states_granting
@@ -11,4 +11,12 @@ __all__ = ["STATES", "permission_roles", "states_granting"]
 
 
 def includeme(config):
-    """Nothing to register yet: the engine's views come with the workflow issue."""
+    from tavolo.content.registry import TYPES
+    from tavolo.workflow.definitions import WORKFLOWS
+
+    unbound = sorted(name for name, info in TYPES.items() if info.workflow not in WORKFLOWS)
+    if unbound:
+        raise ValueError(f"content types bound to no existing workflow: {unbound}")
+    config.scan("tavolo.workflow.views")
+    config.scan("tavolo.workflow.history_views")
+    config.scan("tavolo.workflow.worklist")

@@ -1,57 +1,21 @@
-"""Provisional states and their permission maps (DCWorkflow style: permission -> roles).
+"""What each state permits to which roles (DCWorkflow style: permission -> roles).
 
-Permissions are computed from the state at request time, so changing these maps needs no
-data migration.
+The maps are defined with the workflows (``tavolo.workflow.definitions``); a state name
+means the same map in every workflow, so a node's permissions need only its state.
+Permissions are computed from the state at request time: changing a map needs no data
+migration.
 """
 
 from __future__ import annotations
 
-from tavolo.i18n import _
-from tavolo.security.roles import (
-    ADD,
-    ANONYMOUS,
-    AUTHENTICATED,
-    CONTRIBUTOR,
-    DELETE,
-    EDIT,
-    EDITOR,
-    MANAGE,
-    MANAGER,
-    OWNER,
-    READER,
-    REVIEW,
-    REVIEWER,
-    SHARE,
-    VIEW,
-)
-
-_STAFF_ROLES = frozenset({READER, CONTRIBUTOR, EDITOR, REVIEWER, OWNER, MANAGER})
-
-_EDITING = {
-    ADD: frozenset({CONTRIBUTOR, EDITOR, OWNER, MANAGER}),
-    EDIT: frozenset({EDITOR, OWNER, MANAGER}),
-    DELETE: frozenset({EDITOR, OWNER, MANAGER}),
-    SHARE: frozenset({EDITOR, OWNER, MANAGER}),
-    REVIEW: frozenset({REVIEWER, MANAGER}),
-    MANAGE: frozenset({MANAGER}),
-}
+from tavolo.workflow.definitions import STATES as _DEFINED
 
 STATES: dict[str, dict[str, frozenset[str]]] = {
-    # Only the people the node is shared with (and its owner) see it: privacy by default.
-    "private": {VIEW: _STAFF_ROLES, **_EDITING},
-    # Every logged-in partner sees it: the reserved area.
-    "internal": {VIEW: _STAFF_ROLES | {AUTHENTICATED}, **_EDITING},
-    # Everyone sees it: the public area.
-    "published": {VIEW: _STAFF_ROLES | {AUTHENTICATED, ANONYMOUS}, **_EDITING},
+    name: dict(state.permissions) for name, state in _DEFINED.items()
 }
-
 
 # What editors read (the names above are what the database and the code keep).
-STATE_TITLES = {
-    "private": _("Privato"),
-    "internal": _("Riservato agli utenti registrati"),
-    "published": _("Pubblicato"),
-}
+STATE_TITLES = {name: state.title for name, state in _DEFINED.items()}
 
 
 def state_title(state: str):
