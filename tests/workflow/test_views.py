@@ -225,14 +225,22 @@ def test_dates_out_of_order_are_refused(testapp, login_as, dbsession, area):
     set_dates(form, ("2030-02-01", "08:00"), ("2030-01-20", "08:00"))
     refused = form.submit("save", status=400)
     assert errors(refused) == ["La data di scadenza deve seguire quella di pubblicazione."]
-    # The expiry left empty keeps the stored one, which the new publication date passes.
-    form = testapp.get(f"{PAGE}@@transizione?nome=publish").forms["deform"]
-    set_dates(form, ("2030-02-01", "08:00"), ("", ""))
-    refused = form.submit("save", status=400)
-    assert errors(refused) == ["La data di scadenza deve seguire quella di pubblicazione."]
     item = node(dbsession, PAGE)
     assert (item.state, item.version, item.effective) == ("pending", version, None)
     assert history_of(dbsession, PAGE) == []
+
+
+def test_an_emptied_date_field_removes_the_date(testapp, login_as, dbsession, area):
+    """The fields are prefilled with the item's dates: emptying one means "no date"."""
+    item = set_state(dbsession, PAGE, "pending")
+    item.effective, item.expires = at(2030, 1, 10, 9, 30), at(2030, 6, 1)
+    dbsession.flush()
+    login_as("prefettura")
+    form = testapp.get(f"{PAGE}@@transizione?nome=publish").forms["deform"]
+    set_dates(form, ("2030-02-01", "08:00"), ("", ""))
+    form.submit("save", status=303)
+    item = node(dbsession, PAGE)
+    assert (item.state, item.effective, item.expires) == ("published", at(2030, 2, 1, 8, 0), None)
 
 
 def test_a_transition_not_from_this_state_is_not_there(testapp, login_as, dbsession, area):
@@ -430,3 +438,15 @@ def test_the_history_of_an_item_that_never_changed(testapp, login_as, area):
 def test_the_history_follows_the_view_permission(testapp, login_as, area):
     login_as("comune.firma")
     testapp.get(f"{PAGE}@@cronologia", status=403)  # a private page of someone else
+
+
+def test_a_reviewer_keeps_the_history_link_after_deciding(testapp, login_as, dbsession, area):
+    """Once rejected, the item offers the reviewer no transition: the history stays linked."""
+    set_state(dbsession, PAGE, "pending")
+    login_as("prefettura")
+    form = testapp.get(f"{PAGE}@@transizione?nome=reject").forms["deform"]
+    form["comment"] = "Da completare."
+    form.submit("save", status=303)
+    page = testapp.get(PAGE)
+    assert transition_links(page) == {}
+    page.click(description="Cronologia")

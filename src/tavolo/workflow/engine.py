@@ -25,6 +25,8 @@ from tavolo.workflow.models import WorkflowHistory, WorkflowPolicy
 
 COMMENT_MAX_LENGTH = 2000
 ANY_TYPE = "*"
+# ``take``'s dates when the caller says nothing about them (None means "no date").
+KEEP = object()
 
 
 class TransitionError(Exception):
@@ -142,12 +144,13 @@ class WorkflowEngine:
         name: str,
         comment: str = "",
         *,
-        effective: dt.datetime | None = None,
-        expires: dt.datetime | None = None,
+        effective: dt.datetime | None = KEEP,
+        expires: dt.datetime | None = KEEP,
         expected_version: int | None = None,
     ) -> Taken:
         """Take transition ``name`` on ``node``. Dates are set only by transitions that
-        schedule (publishing); None leaves the node's date as it is."""
+        schedule (publishing): a datetime sets it, None removes it, ``KEEP`` (not given)
+        leaves the node's date as it is."""
         workflow = self.workflow_for(node)
         transition = workflow.transition(name)
         if transition is None or node.state not in transition.sources:
@@ -160,8 +163,8 @@ class WorkflowEngine:
         if transition.comment_required and not comment:
             raise CommentRequired(name)
         if transition.schedules:
-            new_effective = effective if effective is not None else node.effective
-            new_expires = expires if expires is not None else node.expires
+            new_effective = node.effective if effective is KEEP else effective
+            new_expires = node.expires if expires is KEEP else expires
             if new_effective and new_expires and new_expires <= new_effective:
                 raise InvalidDates(name)
             node.effective, node.expires = new_effective, new_expires

@@ -25,6 +25,7 @@ from tavolo.security.roles import VIEW
 from tavolo.web.forms import cancel_button, make_form, save_button, strip
 from tavolo.workflow.engine import (
     COMMENT_MAX_LENGTH,
+    KEEP,
     CommentRequired,
     InvalidDates,
     StaleVersion,
@@ -166,8 +167,9 @@ def transition_view(context, request):
             context,
             name,
             appstruct["comment"],
-            effective=appstruct.get("effective"),
-            expires=appstruct.get("expires"),
+            # The fields are prefilled: one emptied by the user removes that date.
+            effective=appstruct.get("effective", KEEP),
+            expires=appstruct.get("expires", KEEP),
             expected_version=appstruct["expected_version"],
         )
     except TransitionRefused:

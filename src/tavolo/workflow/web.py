@@ -57,7 +57,8 @@ def workflow_menu(request, node, *, edits_here: bool = False) -> WorkflowMenu | 
         for t in engine_for(request).available(node)
     ]
     history_url = None
-    if transitions or edits_here:
+    # A reviewer keeps the link on an item they just decided on (no transition left).
+    if transitions or edits_here or request.has_permission(REVIEW, node):
         history_url = request.resource_url(node, HISTORY_VIEW)
     worklist_url = None
     if node.parent_id is None and request.has_permission(REVIEW, node):
