@@ -16,6 +16,7 @@ def main(global_config, **settings):
         config.include("tavolo.web")
         config.include("tavolo.files")
         config.include("tavolo.content")
+        config.include("tavolo.versioning")
         config.include("tavolo.accounts")
         config.include("tavolo.workflow")
         config.include("tavolo.notify")

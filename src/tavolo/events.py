@@ -21,6 +21,11 @@ class ObjectModified(ObjectEvent):
     pass
 
 
+class ObjectWillBeModified(ObjectEvent):
+    """An edit is about to be saved: subscribers see the node as it still is (versioning
+    records it when it has no revision yet, so the first recorded edit loses nothing)."""
+
+
 class ObjectRemoved(ObjectEvent):
     pass
 

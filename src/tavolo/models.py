@@ -32,6 +32,7 @@ from tavolo.content.models import (  # noqa: F401
 from tavolo.db import Base
 from tavolo.notify.models import PendingNotice  # noqa: F401
 from tavolo.security.models import GlobalRole, LocalRole  # noqa: F401
+from tavolo.versioning.models import Revision  # noqa: F401
 from tavolo.workflow.models import WorkflowHistory, WorkflowPolicy  # noqa: F401
 
 metadata = Base.metadata

@@ -4,7 +4,8 @@
 //
 //   node tests/browser/page_check.mjs BASE_URL STEP...
 // A STEP is a path to check ("/login"), "login:USER:PASSWORD" to log in through the
-// form, or "lang:en" to switch the interface language with the header's form.
+// form, "lang:en" to switch the interface language with the header's form, or
+// "save:PATH:TITLE" to change the title in the edit form at PATH and save it.
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
@@ -50,6 +51,14 @@ try {
       await page.fill("#login-name", user);
       await page.fill("#login-password", password);
       await submit(page, "#login-form button[type=submit]");
+      continue;
+    }
+    if (step.startsWith("save:")) {
+      // save:PATH:TITLE - open an edit form, change its title, save it.
+      const [, path, ...title] = step.split(":");
+      await page.goto(`${base}${path}`, { waitUntil: "load" });
+      await page.fill("input[name=title]", title.join(":"));
+      await submit(page, "button[name=save]");
       continue;
     }
     if (step.startsWith("lang:")) {

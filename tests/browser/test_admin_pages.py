@@ -74,3 +74,24 @@ def test_review_pages_are_accessible(admin_server):
     for path in paths:
         assert pages[path]["status"] == 200, path
         assert_accessible(pages[path])
+
+
+def test_version_pages_are_accessible(admin_server):
+    """The edit form with its change note, and after a save the versions, one version and
+    the restore confirmation."""
+    base_url, _ids = admin_server
+    page = "/il-consiglio/"
+    steps = (
+        f"login:admin:{DEMO_PASSWORD}",
+        f"{page}@@edit",
+        f"save:{page}@@edit:Il Consiglio e i suoi compiti",
+        f"{page}@@versioni",
+        f"{page}@@versione?n=1",  # how it was before the first recorded edit
+        f"{page}@@ripristina?n=1",
+    )
+    pages = check_pages(base_url, *steps)
+    for path in steps[1:]:
+        if path.startswith("save:"):
+            continue
+        assert pages[path]["status"] == 200, path
+        assert_accessible(pages[path])

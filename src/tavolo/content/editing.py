@@ -36,7 +36,8 @@ FORM_TEMPLATE = "tavolo:templates/content/editing/form.pt"
 EDITOR_BAR_TEMPLATE = "tavolo:templates/content/editing/editor_bar.pt"
 TRASH_PAGE_SIZE = 20
 # Not content fields: the form's own machinery.
-_FORM_ONLY = frozenset({"csrf_token", "expected_version"})
+_FORM_ONLY = frozenset({"csrf_token", "expected_version", "change_note"})
+MAX_CHANGE_NOTE = 500
 
 
 def _schema(request, info, editing=False) -> colander.Schema:
@@ -49,6 +50,18 @@ def _schema(request, info, editing=False) -> colander.Schema:
                 name="expected_version",
                 widget=deform.widget.HiddenWidget(),
                 missing=None,
+            )
+        )
+        # Kept with the revision this save writes (tavolo.versioning), not on the item.
+        schema.add(
+            colander.SchemaNode(
+                colander.String(),
+                name="change_note",
+                title=_("Nota sulla modifica"),
+                description=_("Facoltativa: perché hai fatto questa modifica."),
+                widget=deform.widget.TextAreaWidget(rows=2),
+                validator=colander.Length(max=MAX_CHANGE_NOTE),
+                missing="",
             )
         )
     return schema.bind(
@@ -150,6 +163,8 @@ def edit_view(context, request):
     if fields.get("upload") is None:
         fields.pop("upload", None)
     service = content_service(request)
+    if appstruct.get("expected_version") in (None, context.version):
+        request.registry.notify(events.ObjectWillBeModified(context, request))
     try:
         service.update(
             context, request.identity, expected_version=appstruct.get("expected_version"), **fields
@@ -163,6 +178,8 @@ def edit_view(context, request):
             status=409,
             conflict=True,
         )
+    # The versioning subscriber of ObjectModified writes the revision with this note.
+    request.change_note = appstruct.get("change_note") or ""
     request.registry.notify(events.ObjectModified(context, request))
     return HTTPSeeOther(_saved_url(request, context))
 
@@ -245,6 +262,8 @@ class EditorBar:
         links = []
         if request.has_permission(EDIT, context) and type_info(context.type).schema:
             links.append({"title": _("Modifica"), "url": request.resource_url(context, "@@edit")})
+            url = request.resource_url(context, "@@versioni")
+            links.append({"title": _("Versioni"), "url": url})
         may_add = request.has_permission(ADD, context)
         if may_add and addable_types(context):
             links.append({"title": _("Aggiungi"), "url": request.resource_url(context, "@@add")})

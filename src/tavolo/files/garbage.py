@@ -2,9 +2,10 @@
 
 A blob is wanted while any row names it: the ``sha256`` of File and Image rows, trashed
 ones included (a trashed item can be restored, and emptying the trash deletes its rows,
-which is what frees its blobs), and the logos of organisations. Revisions and signed files
-will name blobs too: add them to ``referrers()``, the one place that lists where hashes
-live.
+which is what frees its blobs), the logos of organisations, and the files of old revisions
+(an old version stays downloadable after the file is replaced; deleting the item deletes
+its revisions). Signed files will name blobs too: add them to ``referrers()``, the one
+place that lists where hashes live.
 
 Collection runs beside a live site, so it spares what is young: a blob is stored before
 the row that names it is committed, and one that an upload re-used is touched by
@@ -27,6 +28,7 @@ from tavolo.content.models import File, Image, Node
 from tavolo.files.blobstore import DEFAULT_TEMPORARY_AGE, BlobStore
 from tavolo.files.extract import TextExtractor
 from tavolo.files.scales import Scales
+from tavolo.versioning.models import Revision
 
 DEFAULT_MIN_AGE = 24 * 3600.0
 
@@ -40,7 +42,12 @@ def _column(column) -> Callable[[object], Iterable[str]]:
 
 def referrers() -> list[Callable[[object], Iterable[str]]]:
     """Every source of blob hashes in use: functions of a Connection or Session."""
-    return [_column(File.sha256), _column(Image.sha256), _column(Organisation.logo_sha256)]
+    return [
+        _column(File.sha256),
+        _column(Image.sha256),
+        _column(Organisation.logo_sha256),
+        _column(Revision.blob_sha256),
+    ]
 
 
 def referenced_hashes(connection) -> set[str]:
