@@ -77,8 +77,8 @@ def test_review_pages_are_accessible(admin_server):
 
 
 def test_version_pages_are_accessible(admin_server):
-    """The edit form with its change note, and after a save the versions, one version and
-    the restore confirmation."""
+    """The edit form with its change note, and after a save the versions, one version, the
+    restore confirmation and the comparison of two versions."""
     base_url, _ids = admin_server
     page = "/il-consiglio/"
     steps = (
@@ -88,6 +88,7 @@ def test_version_pages_are_accessible(admin_server):
         f"{page}@@versioni",
         f"{page}@@versione?n=1",  # how it was before the first recorded edit
         f"{page}@@ripristina?n=1",
+        f"{page}@@confronta?da=1&a=2",
     )
     pages = check_pages(base_url, *steps)
     for path in steps[1:]:

@@ -62,3 +62,4 @@ def includeme(config):
     config.add_subscriber(record_save, events.ObjectAdded)
     config.add_subscriber(record_save, events.ObjectModified)
     config.scan("tavolo.versioning.views")
+    config.scan("tavolo.versioning.compare_views")

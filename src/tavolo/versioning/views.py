@@ -35,6 +35,7 @@ from tavolo.files.blobstore import BlobNotFound, InvalidHash
 from tavolo.files.downloads import serve_blob
 from tavolo.i18n import _
 from tavolo.security.roles import EDIT
+from tavolo.versioning.diff import EXTRA_LABELS
 from tavolo.versioning.service import MAX_NOTE_LENGTH, RevisionService, field_names
 from tavolo.web.pagination import Page
 
@@ -42,16 +43,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 SYSTEM = _("Sistema")
-_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
-# Labels of the fields no form shows (a stored file's columns).
-EXTRA_LABELS = {
-    "filename": _("Nome del file"),
-    "content_type": _("Tipo di file"),
-    "size": _("Dimensione (byte)"),
-    "sha256": _("Impronta SHA-256"),
-    "width": _("Larghezza (pixel)"),
-    "height": _("Altezza (pixel)"),
-}
+REVISION_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 _REFERENCES = frozenset({"related_ids", "image_id"})
 
 
@@ -64,7 +56,7 @@ class Row:
 
 def _revision(request, service: RevisionService):
     number = request.params.get("n", "")
-    if not _NUMBER.fullmatch(number):
+    if not REVISION_NUMBER.fullmatch(number):
         raise HTTPNotFound()
     revision = service.get(request.context, int(number))
     if revision is None:
@@ -72,7 +64,7 @@ def _revision(request, service: RevisionService):
     return revision
 
 
-def _authors(request, revisions) -> dict[int, str]:
+def author_names(request, revisions) -> dict[int, str]:
     ids = {r.author_id for r in revisions if r.author_id is not None}
     if not ids:
         return {}
@@ -159,7 +151,7 @@ def versions_view(context, request):
     service = RevisionService(request.dbsession)
     listing = Page.from_request(request, total=service.count(context), size=PAGE_SIZE)
     revisions = service.listing(context, listing.offset, listing.size)
-    names = _authors(request, revisions)
+    names = author_names(request, revisions)
     return {
         "revisions": [(r, author_name(r, names)) for r in revisions],
         "listing": listing,
@@ -178,7 +170,7 @@ def version_view(context, request):
     snapshot = json.loads(revision.snapshot)
     return {
         "revision": revision,
-        "author": author_name(revision, _authors(request, [revision])),
+        "author": author_name(revision, author_names(request, [revision])),
         "snapshot": snapshot,
         "rows": snapshot_rows(request, context, snapshot),
         "is_latest": revision.number == service.count(context),
