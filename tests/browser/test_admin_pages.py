@@ -89,6 +89,7 @@ def test_version_pages_are_accessible(admin_server):
         f"{page}@@versione?n=1",  # how it was before the first recorded edit
         f"{page}@@ripristina?n=1",
         f"{page}@@confronta?da=1&a=2",
+        f"{page}@@storia",
     )
     pages = check_pages(base_url, *steps)
     for path in steps[1:]:

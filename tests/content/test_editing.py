@@ -162,7 +162,15 @@ def test_the_editor_bar_confirms_the_save(testapp, login_as):
     assert "Modifiche salvate" in page.text
     bar = page.html.select_one("nav.tavolo-editor-bar")
     links = [a.get_text(strip=True) for a in bar.select("a")]
-    assert links == ["Modifica", "Versioni", "Rinomina", "Sposta", "Elimina", "Condivisione"]
+    assert links == [
+        "Modifica",
+        "Versioni",
+        "Storia",
+        "Rinomina",
+        "Sposta",
+        "Elimina",
+        "Condivisione",
+    ]
 
 
 def test_prefecture_staff_add_in_the_reserved_area(testapp, login_as, dbsession):

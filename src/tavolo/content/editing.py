@@ -264,6 +264,8 @@ class EditorBar:
             links.append({"title": _("Modifica"), "url": request.resource_url(context, "@@edit")})
             url = request.resource_url(context, "@@versioni")
             links.append({"title": _("Versioni"), "url": url})
+            url = request.resource_url(context, "@@storia")
+            links.append({"title": _("Storia"), "url": url})
         may_add = request.has_permission(ADD, context)
         if may_add and addable_types(context):
             links.append({"title": _("Aggiungi"), "url": request.resource_url(context, "@@add")})

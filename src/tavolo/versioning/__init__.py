@@ -1,5 +1,6 @@
 """Versioning: every save of a content item writes a revision; its versions can be listed,
-viewed and reverted to (``@@versioni``, ``@@versione``, ``@@ripristina``).
+viewed and reverted to (``@@versioni``, ``@@versione``, ``@@ripristina``), and shown with the
+item's state changes in one timeline (``@@storia``).
 
 Revisions are written by a subscriber of ``ObjectAdded`` and ``ObjectModified`` rather
 than by each view that saves: the add and edit forms, the bulk upload and pasted copies
@@ -63,3 +64,4 @@ def includeme(config):
     config.add_subscriber(record_save, events.ObjectModified)
     config.scan("tavolo.versioning.views")
     config.scan("tavolo.versioning.compare_views")
+    config.scan("tavolo.versioning.timeline_views")
