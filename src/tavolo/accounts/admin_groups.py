@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, or_, select
 
-from tavolo.accounts.identifiers import identifier_problem, parse_id
+from tavolo.accounts.identifiers import parse_id
 from tavolo.accounts.models import Group, GroupMember, Organisation, User
 from tavolo.content.models import Node
 from tavolo.security.models import GlobalRole, LocalRole
@@ -100,11 +100,6 @@ class DeletionSummary:
         }
 
 
-def name_problem(name: str) -> str | None:
-    """Why ``name`` (already lower-cased) is not acceptable as a group name, or None."""
-    return identifier_problem(name, NAME_MAX_LENGTH)
-
-
 def parse_member(value) -> tuple[str, int]:
     """``user:5`` -> ("user", 5), ``org:3`` -> ("org", 3); else ``MemberNotFound``."""
     kind, _sep, number = (value or "").partition(":")
@@ -181,8 +176,9 @@ class GroupAdministration:
 
     # creating and renaming -------------------------------------------------------------
     def create(self, *, name: str, title: str) -> Group:
-        """A new empty group. The caller checked the name (``name_problem``, ``name_taken``);
-        the unique constraint still refuses a duplicate created at the same moment."""
+        """A new empty group. The caller checked the name (``identifier_validator`` with
+        ``name_taken``); the unique constraint still refuses a duplicate created at the same
+        moment."""
         group = Group(name=name.strip().lower(), title=title.strip())
         self.dbsession.add(group)
         self.dbsession.flush()

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tavolo.accounts.identifiers import identifier_problem, parse_id
-from tavolo.accounts.login import LOGIN_MAX_LENGTH
+from tavolo.accounts.identifiers import parse_id
 from tavolo.accounts.models import Membership, Organisation, User
 from tavolo.accounts.onetime import PasswordTokens
 from tavolo.accounts.sessions import end_sessions_of
@@ -69,11 +68,6 @@ class UserFilter:
 
 def normalise_email(email: str) -> str:
     return (email or "").strip()
-
-
-def login_problem(login: str) -> str | None:
-    """Why ``login`` (already lower-cased) is not acceptable as a login name, or None."""
-    return identifier_problem(login, LOGIN_MAX_LENGTH)
 
 
 def email_valid(email: str) -> bool:

@@ -26,8 +26,8 @@ from tavolo.accounts.admin_users import (
     UserAdministration,
     UserFilter,
     email_valid,
-    login_problem,
 )
+from tavolo.accounts.identifiers import identifier_validator
 from tavolo.accounts.login import LOGIN_MAX_LENGTH
 from tavolo.accounts.onetime import InvitationService, MailContext
 from tavolo.content.models import Node
@@ -73,30 +73,12 @@ def _user_url(request, user, view=EDIT_VIEW, **query) -> str:
 # the form -----------------------------------------------------------------------------
 @colander.deferred
 def _login_validator(node, kw):
-    service = kw["service"]
-
-    def validate(node, value):
-        problem = login_problem(value)
-        if problem == "length":
-            raise colander.Invalid(
-                node,
-                _(
-                    "Il nome utente deve avere da 2 a ${max} caratteri.",
-                    mapping={"max": LOGIN_MAX_LENGTH},
-                ),
-            )
-        if problem == "pattern":
-            raise colander.Invalid(
-                node,
-                _(
-                    "Usa solo lettere minuscole senza accenti, cifre, punto, trattino e "
-                    "trattino basso; inizia e finisci con una lettera o una cifra."
-                ),
-            )
-        if service.login_taken(value):
-            raise colander.Invalid(node, _("Questo nome utente è già in uso."))
-
-    return validate
+    return identifier_validator(
+        LOGIN_MAX_LENGTH,
+        _("Il nome utente deve avere da 2 a ${max} caratteri.", mapping={"max": LOGIN_MAX_LENGTH}),
+        kw["service"].login_taken,
+        _("Questo nome utente è già in uso."),
+    )
 
 
 @colander.deferred

@@ -32,8 +32,8 @@ from tavolo.accounts.admin_groups import (
     MemberRefused,
     member_key,
     member_name,
-    name_problem,
 )
+from tavolo.accounts.identifiers import identifier_validator
 from tavolo.accounts.models import User
 from tavolo.content.models import Node
 from tavolo.i18n import _
@@ -91,30 +91,15 @@ def _group_url(request, group, view=EDIT_VIEW, **query) -> str:
 # the forms --------------------------------------------------------------------------------
 @colander.deferred
 def _name_validator(node, kw):
-    service = kw["service"]
-
-    def validate(node, value):
-        problem = name_problem(value)
-        if problem == "length":
-            raise colander.Invalid(
-                node,
-                _(
-                    "Il nome del gruppo deve avere da 2 a ${max} caratteri.",
-                    mapping={"max": NAME_MAX_LENGTH},
-                ),
-            )
-        if problem == "pattern":
-            raise colander.Invalid(
-                node,
-                _(
-                    "Usa solo lettere minuscole senza accenti, cifre, punto, trattino e "
-                    "trattino basso; inizia e finisci con una lettera o una cifra."
-                ),
-            )
-        if service.name_taken(value):
-            raise colander.Invalid(node, _("C'è già un gruppo con questo nome."))
-
-    return validate
+    return identifier_validator(
+        NAME_MAX_LENGTH,
+        _(
+            "Il nome del gruppo deve avere da 2 a ${max} caratteri.",
+            mapping={"max": NAME_MAX_LENGTH},
+        ),
+        kw["service"].name_taken,
+        _("C'è già un gruppo con questo nome."),
+    )
 
 
 def _title_node() -> colander.SchemaNode:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import colander
+
+from tavolo.i18n import _
+
 # Lower-case letters, digits, ".", "_", "-", starting and ending with a letter or digit:
 # safe in URLs, exports and scripts, and never confusable by case.
 IDENTIFIER_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
@@ -31,3 +35,25 @@ def parse_id(value) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+PATTERN_MESSAGE = _(
+    "Usa solo lettere minuscole senza accenti, cifre, punto, trattino e "
+    "trattino basso; inizia e finisci con una lettera o una cifra."
+)
+
+
+def identifier_validator(max_length: int, length_message, taken, taken_message):
+    """A colander validator for a login or group name: the shared rules
+    (``identifier_problem``), then ``taken(value)`` for uniqueness, each with its message."""
+
+    def validate(node, value):
+        problem = identifier_problem(value, max_length)
+        if problem == "length":
+            raise colander.Invalid(node, length_message)
+        if problem == "pattern":
+            raise colander.Invalid(node, PATTERN_MESSAGE)
+        if taken(value):
+            raise colander.Invalid(node, taken_message)
+
+    return validate
