@@ -157,6 +157,28 @@ class OrganisationChanged:
 
 
 @dataclass
+class CommentModerated:
+    """A moderator hid (``change`` "hidden", with the reason in ``details``) or restored
+    ("restored") ``comment`` on ``node``."""
+
+    node: Any
+    comment: Any
+    change: str
+    request: Any = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class EditLockTakenOver:
+    """Someone took over the edit lock of ``node`` from its holder; ``previous`` is the
+    lock as it was (``tavolo.versioning.locks.LockInfo``)."""
+
+    node: Any
+    previous: Any
+    request: Any = None
+
+
+@dataclass
 class GroupChanged:
     """``change`` is one of "created", "renamed", "deleted", "member_added",
     "member_removed"; a member is named in ``details`` by its principal

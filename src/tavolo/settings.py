@@ -40,7 +40,25 @@ def is_production(settings: dict) -> bool:
     return settings.get("tavolo.environment", "development").strip().lower() == "production"
 
 
+DEFAULT_LOCK_TIMEOUT = 10  # minutes
+
+
+def lock_timeout(settings: dict) -> int:
+    """``tavolo.lock_timeout``: minutes after which an edit lock nobody refreshes is free."""
+    value = str(settings.get("tavolo.lock_timeout", DEFAULT_LOCK_TIMEOUT)).strip()
+    try:
+        minutes = int(value)
+    except ValueError:
+        minutes = 0
+    if minutes < 1:
+        raise ConfigurationError(
+            f"tavolo.lock_timeout must be a whole number of minutes above 0, not {value!r}"
+        )
+    return minutes
+
+
 def check_settings(settings: dict) -> None:
+    lock_timeout(settings)
     secret = settings.get("tavolo.secret", "")
     if not settings.get("sqlalchemy.url"):
         raise ConfigurationError("sqlalchemy.url is not set")

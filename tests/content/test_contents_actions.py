@@ -326,3 +326,64 @@ def test_anonymous_visitors_cannot_take_transitions(testapp, dbsession, folder):
     response = post(testapp, FOLDER, "transition", ids, token(testapp), 303, transition="retract")
     assert "/login?came_from=" in response.location
     assert node(dbsession, f"{FOLDER}due/").state == "published"
+
+
+# versions: what the page showed is what is acted on ---------------------------------------
+def _edit_meanwhile(dbsession, path: str) -> None:
+    item = node(dbsession, path)
+    ContentService(dbsession).update(item, title=f"{item.title} (cambiato)")
+    dbsession.flush()
+
+
+def test_a_selection_changed_since_the_page_was_shown_is_left_alone(
+    testapp, login_as, dbsession, folder
+):
+    login_as("admin")
+    page = testapp.get(f"{FOLDER}@@contents")
+    due = node(dbsession, f"{FOLDER}due/")
+    seen = page.html.find("input", attrs={"name": f"v{due.id}"})["value"]
+    assert seen == str(due.version)
+    csrf = page.forms["contents-form"]["csrf_token"].value
+    _edit_meanwhile(dbsession, f"{FOLDER}due/")
+    before = len(history(dbsession, due.id))
+    done = post(
+        testapp,
+        FOLDER,
+        "transition",
+        [str(due.id)],
+        csrf,
+        303,
+        transition="publish_internally",
+        **{f"v{due.id}": seen},
+    )
+    listing = done.follow()
+    assert "1 elementi sono stati modificati da qualcun altro" in listing.text
+    assert len(history(dbsession, due.id)) == before
+    assert node(dbsession, f"{FOLDER}due/").state == "published"
+    # The delete confirmation carries the versions it showed; an edit after it wins too.
+    confirm = post(testapp, FOLDER, "delete", [str(due.id)], csrf, 200)
+    form = confirm.forms["delete-selection-form"]
+    _edit_meanwhile(dbsession, f"{FOLDER}due/")
+    answer = form.submit("action", value="trash", status=303).follow()
+    assert "1 elementi sono stati modificati da qualcun altro" in answer.text
+    assert not trashed(dbsession, due.id)
+    # Seen as it is now, it goes.
+    fresh = post(testapp, FOLDER, "delete", [str(due.id)], csrf, 200)
+    fresh.forms["delete-selection-form"].submit("action", value="trash", status=303)
+    assert trashed(dbsession, due.id)
+
+
+def test_what_was_cut_and_changed_before_the_paste_stays_where_it_was(
+    testapp, login_as, dbsession, folder
+):
+    login_as("admin")
+    page = testapp.get(f"{FOLDER}@@contents")
+    due = node(dbsession, f"{FOLDER}due/")
+    csrf = page.forms["contents-form"]["csrf_token"].value
+    post(testapp, FOLDER, "cut", [str(due.id)], csrf, 303, **{f"v{due.id}": str(due.version)})
+    _edit_meanwhile(dbsession, f"{FOLDER}due/")
+    pasted = testapp.post(
+        "/notizie/@@contents", {"csrf_token": csrf, "action": "paste"}, status=303
+    ).follow()
+    assert "1 elementi sono stati modificati da qualcun altro" in pasted.text
+    assert node(dbsession, f"{FOLDER}due/") is not None

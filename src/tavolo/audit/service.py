@@ -42,6 +42,9 @@ EVENT_TYPES = {
     "group_deleted": _("Gruppo eliminato"),
     "group_member_added": _("Membro aggiunto a un gruppo"),
     "group_member_removed": _("Membro tolto da un gruppo"),
+    "comment_hidden": _("Commento nascosto da un moderatore"),
+    "comment_restored": _("Commento ripristinato da un moderatore"),
+    "edit_lock_taken_over": _("Subentro nella modifica di un contenuto"),
 }
 TEXT_FILTER_MAX = 200
 

@@ -131,6 +131,34 @@ def organisation_changed(event: events.OrganisationChanged) -> None:
     )
 
 
+def _node_object(node) -> dict:
+    return {"object_type": "node", "object_id": node.id, "object_path": node.path}
+
+
+def comment_moderated(event: events.CommentModerated) -> None:
+    comment = event.comment
+    _record(
+        event.request,
+        f"comment_{event.change}",
+        **_node_object(event.node),
+        details={"comment": comment.id, "author": comment.author_id, **event.details},
+    )
+
+
+def edit_lock_taken_over(event: events.EditLockTakenOver) -> None:
+    previous = event.previous
+    _record(
+        event.request,
+        "edit_lock_taken_over",
+        **_node_object(event.node),
+        details={
+            "previous_holder_id": previous.holder_id,
+            "previous_holder": previous.holder_name,
+            "held_since": previous.acquired.isoformat(),
+        },
+    )
+
+
 def group_changed(event: events.GroupChanged) -> None:
     group = event.group
     _record(
@@ -155,6 +183,8 @@ SUBSCRIBERS = (
     (membership_changed, events.MembershipChanged),
     (organisation_changed, events.OrganisationChanged),
     (group_changed, events.GroupChanged),
+    (comment_moderated, events.CommentModerated),
+    (edit_lock_taken_over, events.EditLockTakenOver),
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from webob.cookies import SignedSerializer
 
 from tavolo import events
+from tavolo.content.concurrency import EditConflict
 from tavolo.content.models import Node
 from tavolo.content.moving import TreeChangeError, TreeChanges, move_to_position
 from tavolo.content.registry import TYPES
@@ -77,11 +78,18 @@ def read_clipboard(request) -> dict | None:
     return clipboard
 
 
-def _store_clipboard(response, request, op: str | None, ids: list[int]) -> None:
+def _store_clipboard(
+    response, request, op: str | None, ids: list[int], versions: dict | None = None
+) -> None:
+    """``versions`` (id -> version when cut): a paste moves only what is still as it was
+    when it was cut."""
     if op is None:
         response.delete_cookie(CLIPBOARD_COOKIE, path="/")
         return
-    value = _serializer(request).dumps({"op": op, "ids": ids}).decode("ascii")
+    content = {"op": op, "ids": ids}
+    if versions:
+        content["versions"] = {str(k): v for k, v in versions.items()}
+    value = _serializer(request).dumps(content).decode("ascii")
     response.set_cookie(CLIPBOARD_COOKIE, value, httponly=True, samesite="Lax", path="/")
 
 
@@ -134,6 +142,7 @@ def contents(context, request):
         "transitions": bulk_choices(request, context, items),
         "state_title": state_title,
         "message": outcome_message(request.GET.get("done", "")),
+        "changed_message": changed_message(request.GET.get("done", "")),
         "may_upload": may_upload(request, context),
     }
 
@@ -160,6 +169,13 @@ def _selected(request, context) -> list[Node]:
     return list(nodes)
 
 
+def seen_version(request, node: Node) -> int | None:
+    """The version of ``node`` the listing (or the confirmation) showed: each row posts
+    ``v<id>``. None when the form did not send one."""
+    value = request.POST.get(f"v{node.id}", "")
+    return int(value) if value.isdigit() else None
+
+
 def _back(request, context, done: str) -> HTTPSeeOther:
     return HTTPSeeOther(location=request.resource_url(context, "@@contents", query={"done": done}))
 
@@ -183,7 +199,8 @@ def cut_or_copy(context, request):
     needed = DELETE if op == "cut" else VIEW
     nodes = [n for n in _selected(request, context) if request.has_permission(needed, n)]
     response = _back(request, context, f"{op}:{len(nodes)}")
-    _store_clipboard(response, request, op if nodes else None, [n.id for n in nodes])
+    versions = {n.id: seen_version(request, n) or n.version for n in nodes} if op == "cut" else None
+    _store_clipboard(response, request, op if nodes else None, [n.id for n in nodes], versions)
     return response
 
 
@@ -207,7 +224,8 @@ def paste(context, request):
             polymorphic.id.in_(clipboard["ids"]), polymorphic.trashed_at.is_(None)
         )
     ).all()
-    done, refused = 0, 0
+    done, refused, changed = 0, 0, 0
+    versions = clipboard.get("versions") if isinstance(clipboard.get("versions"), dict) else {}
     for node in nodes:
         node._lineage = load_lineage(node)
         allowed = request.has_permission(DELETE if clipboard["op"] == "cut" else VIEW, node)
@@ -216,7 +234,13 @@ def paste(context, request):
                 raise TreeChangeError("not allowed")
             if clipboard["op"] == "cut":
                 old_path = node.path
-                changes.move(node, context, changes.free_name(context, node.name))
+                expected = versions.get(str(node.id))
+                changes.move(
+                    node,
+                    context,
+                    changes.free_name(context, node.name),
+                    expected_version=expected if isinstance(expected, int) else None,
+                )
                 event = events.ObjectMoved(node, request, old_path=old_path, new_path=node.path)
             else:
                 event = events.ObjectAdded(
@@ -224,9 +248,13 @@ def paste(context, request):
                 )
             request.registry.notify(event)
             done += 1
+        except EditConflict:
+            changed += 1
         except TreeChangeError:
             refused += 1
-    response = _back(request, context, f"paste:{done}:{refused}")
+    response = _back(
+        request, context, f"paste:{done}:{refused}" + (f":{changed}" if changed else "")
+    )
     if clipboard["op"] == "cut":  # what was cut is now here; a copy may be pasted again
         _store_clipboard(response, request, None, [])
     return response
@@ -294,3 +322,17 @@ def outcome_message(done: str):
     if kind == "none":
         return _("Nessun elemento selezionato.")
     return None
+
+
+def changed_message(done: str):
+    """Said besides the outcome when some selected items were left alone because they
+    changed after the page was shown (their version moved)."""
+    numbers = [int(n) for n in done.partition(":")[2].split(":") if n.isdigit()]
+    changed = numbers[2] if len(numbers) > 2 else 0
+    if not changed:
+        return None
+    return _(
+        "${changed} elementi sono stati modificati da qualcun altro dopo che hai aperto la "
+        "pagina: non sono stati toccati. Controllali e riprova.",
+        mapping={"changed": changed},
+    )

@@ -13,12 +13,13 @@ from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import view_config
 
 from tavolo import events
-from tavolo.content.contents import _back, _selected
+from tavolo.content.concurrency import EditConflict
+from tavolo.content.contents import _back, _selected, seen_version
 from tavolo.content.models import Node
 from tavolo.content.trash import TrashService, links_to, subtree_count
 from tavolo.content.tree import load_lineage
 from tavolo.security.roles import ADD, DELETE, VIEW
-from tavolo.workflow.engine import TransitionError
+from tavolo.workflow.engine import StaleVersion, TransitionError
 from tavolo.workflow.web import BULK_TRANSITIONS, engine_for
 
 CONFIRM_TEMPLATE = "tavolo:templates/content/contents_delete.pt"
@@ -84,15 +85,19 @@ def trash_selected(context, request):
     if not nodes:
         return _back(request, context, "none")
     trash = TrashService(request.dbsession)
-    done, refused = 0, 0
+    done, refused, changed = 0, 0, 0
     for node in nodes:
         if not request.has_permission(DELETE, node):
             refused += 1
             continue
-        trash.trash(node, request.identity)
+        try:
+            trash.trash(node, request.identity, seen_version(request, node))
+        except EditConflict:
+            changed += 1
+            continue
         request.registry.notify(events.ObjectRemoved(node, request))
         done += 1
-    return _back(request, context, f"delete:{done}:{refused}")
+    return _back(request, context, f"delete:{done}:{refused}" + (f":{changed}" if changed else ""))
 
 
 @view_config(
@@ -113,12 +118,16 @@ def take_transition(context, request):
     if not nodes:
         return _back(request, context, "none")
     engine = engine_for(request)
-    done, refused = 0, 0
+    done, refused, changed = 0, 0, 0
     for node in nodes:
         try:
-            engine.take(node, name)
+            engine.take(node, name, expected_version=seen_version(request, node))
+        except StaleVersion:
+            changed += 1
         except TransitionError:
             refused += 1
         else:
             done += 1
-    return _back(request, context, f"transition:{done}:{refused}")
+    return _back(
+        request, context, f"transition:{done}:{refused}" + (f":{changed}" if changed else "")
+    )

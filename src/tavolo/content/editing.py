@@ -16,17 +16,19 @@ from sqlalchemy import select
 from tavolo import events
 from tavolo.accounts.models import User
 from tavolo.content import content_service
+from tavolo.content.concurrency import EditConflict, claim_version
 from tavolo.content.models import Node
 from tavolo.content.organising import may_move, may_rename
 from tavolo.content.registry import addable_types, type_info
 from tavolo.content.schemas import for_editing
-from tavolo.content.services import EditConflict
 from tavolo.content.trash import TrashService, contents, links_to, subtree_count
 from tavolo.content.tree import ROOT_PATH
 from tavolo.content.uploading import may_upload
 from tavolo.files.uploads import Uploads
 from tavolo.i18n import _
 from tavolo.security.roles import ADD, DELETE, EDIT, MANAGE, SHARE
+from tavolo.versioning.conflicts import ConflictService
+from tavolo.versioning.references import describer
 from tavolo.web.forms import cancel_button, make_form, save_button
 from tavolo.web.pagination import Page as ListingPage
 from tavolo.workflow.states import state_title
@@ -36,7 +38,7 @@ FORM_TEMPLATE = "tavolo:templates/content/editing/form.pt"
 EDITOR_BAR_TEMPLATE = "tavolo:templates/content/editing/editor_bar.pt"
 TRASH_PAGE_SIZE = 20
 # Not content fields: the form's own machinery.
-_FORM_ONLY = frozenset({"csrf_token", "expected_version", "change_note"})
+_FORM_ONLY = frozenset({"csrf_token", "expected_version", "base_revision", "change_note"})
 MAX_CHANGE_NOTE = 500
 
 
@@ -48,6 +50,16 @@ def _schema(request, info, editing=False) -> colander.Schema:
             colander.SchemaNode(
                 colander.Integer(),
                 name="expected_version",
+                widget=deform.widget.HiddenWidget(),
+                missing=None,
+            )
+        )
+        # The latest revision when the form was opened: the common ancestor the conflict
+        # page merges from (tavolo.versioning.conflicts).
+        schema.add(
+            colander.SchemaNode(
+                colander.Integer(),
+                name="base_revision",
                 widget=deform.widget.HiddenWidget(),
                 missing=None,
             )
@@ -152,8 +164,13 @@ def edit_view(context, request):
             if child.name not in _FORM_ONLY and child.name != "upload"
         }
         values["expected_version"] = context.version
+        values["base_revision"] = ConflictService(request.dbsession).base_number(context)
         return _form_page(request, form, title, rendered=form.render(values))
     if "cancel" in request.POST:
+        # Leaving the form ends the caller's advisory edit lock (tavolo.versioning.locks).
+        from tavolo.versioning.locks import lock_service
+
+        lock_service(request).leave(context, request.identity)
         return HTTPSeeOther(request.resource_url(context))
     try:
         appstruct = form.validate(request.POST.items())
@@ -162,22 +179,23 @@ def edit_view(context, request):
     fields = _content_fields(appstruct)
     if fields.get("upload") is None:
         fields.pop("upload", None)
-    service = content_service(request)
-    if appstruct.get("expected_version") in (None, context.version):
-        request.registry.notify(events.ObjectWillBeModified(context, request))
+    expected = appstruct.get("expected_version")
     try:
-        service.update(
-            context, request.identity, expected_version=appstruct.get("expected_version"), **fields
-        )
+        # Checked and locked before anything is written for this save (the baseline
+        # revision of ObjectWillBeModified included).
+        claim_version(context, expected)
     except EditConflict:
-        return _form_page(
-            request,
-            form,
-            title,
-            rendered=form.render({**appstruct, "expected_version": context.version}),
-            status=409,
-            conflict=True,
+        report = ConflictService(request.dbsession).report(
+            context,
+            fields,
+            appstruct.get("base_revision"),
+            locale=request.locale_name,
+            describe=describer(request),
         )
+        rendered = form.render({**appstruct, **report.values})
+        return _form_page(request, form, title, rendered=rendered, status=409, conflict=report)
+    request.registry.notify(events.ObjectWillBeModified(context, request))
+    content_service(request).update(context, request.identity, expected_version=expected, **fields)
     # The versioning subscriber of ObjectModified writes the revision with this note.
     request.change_note = appstruct.get("change_note") or ""
     request.registry.notify(events.ObjectModified(context, request))
@@ -193,17 +211,28 @@ def edit_view(context, request):
 def delete_view(context, request):
     if context.parent_id is None:
         raise HTTPNotFound()  # the site itself is never deleted
+    conflict = False
     if request.method == "POST":
         if "cancel" in request.POST:
             return HTTPSeeOther(request.resource_url(context))
         parent = context.lineage[-2]
-        TrashService(request.dbsession).trash(context, request.identity)
-        request.registry.notify(events.ObjectRemoved(context, request))
-        return HTTPSeeOther(request.resource_url(parent, query={"deleted": "1"}))
+        try:
+            expected = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            expected = None  # a form from before versions were sent: confirm as it is
+        try:
+            TrashService(request.dbsession).trash(context, request.identity, expected)
+        except EditConflict:
+            request.response.status_int = 409
+            conflict = True
+        else:
+            request.registry.notify(events.ObjectRemoved(context, request))
+            return HTTPSeeOther(request.resource_url(parent, query={"deleted": "1"}))
     return {
         "contained": subtree_count(request.dbsession, context),
         "contents": contents(request.dbsession, context),
         "linked_from": links_to(request.dbsession, context),
+        "conflict": conflict,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, inspect, literal, select, update
 
+from tavolo.content.concurrency import claim_version
 from tavolo.content.models import Node, NodeRedirect
 from tavolo.content.registry import type_info
 from tavolo.content.services import ALWAYS_RESERVED, ContentService, InvalidName
@@ -54,7 +55,10 @@ class TreeChanges:
         self.actor = actor
 
     # rename and move --------------------------------------------------------------------
-    def rename(self, node: Node, new_name: str) -> Node:
+    def rename(self, node: Node, new_name: str, expected_version: int | None = None) -> Node:
+        """Give ``node`` a new name in its folder; ``EditConflict`` when it is no longer at
+        ``expected_version`` (the version the form showed)."""
+        claim_version(node, expected_version, self.dbsession)
         parent = node.__parent__
         if parent is None:
             raise TreeChangeError("the site root has no name to change")
@@ -62,7 +66,14 @@ class TreeChanges:
             return node
         return self._relocate(node, parent, new_name)
 
-    def move(self, node: Node, new_parent: Node, new_name: str | None = None) -> Node:
+    def move(
+        self,
+        node: Node,
+        new_parent: Node,
+        new_name: str | None = None,
+        expected_version: int | None = None,
+    ) -> Node:
+        claim_version(node, expected_version, self.dbsession)
         if node.__parent__ is None:
             raise TreeChangeError("the site root cannot be moved")
         if new_parent.path.startswith(node.path):

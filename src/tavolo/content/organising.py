@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 
 from tavolo import events
 from tavolo.content import reserved_names
+from tavolo.content.concurrency import EditConflict
 from tavolo.content.models import Node
 from tavolo.content.moving import TreeChangeError, TreeChanges
 from tavolo.content.registry import type_info
@@ -84,11 +85,6 @@ def _version_node() -> colander.SchemaNode:
         widget=deform.widget.HiddenWidget(),
         missing=None,
     )
-
-
-def _is_stale(appstruct: dict, node: Node) -> bool:
-    expected = appstruct.get("expected_version")
-    return expected is not None and expected != node.version
 
 
 # rename ------------------------------------------------------------------------------------
@@ -176,13 +172,13 @@ def rename_view(context, request):
         appstruct = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return _page(request, title, failure.render())
-    if _is_stale(appstruct, context):
-        values = {**appstruct, "expected_version": context.version}
-        return _page(request, title, form.render(values), status=409, conflict=True)
     old_path = context.path
     changes = TreeChanges(request.dbsession, reserved_names(request.registry), request.identity)
     try:
-        changes.rename(context, appstruct["name"])
+        changes.rename(context, appstruct["name"], appstruct.get("expected_version"))
+    except EditConflict:
+        values = {**appstruct, "expected_version": context.version}
+        return _page(request, title, form.render(values), status=409, conflict=True)
     except TreeChangeError:  # taken between the check and the save
         message = _("Questo nome non si può usare qui: scegline un altro.")
         return _page(request, title, _with_field_error(form, appstruct, "name", message))
@@ -361,17 +357,17 @@ def move_view(context, request):
         appstruct = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         return _page(request, title, failure.render(), **page)
-    if _is_stale(appstruct, context):
-        values = {**appstruct, "expected_version": context.version}
-        return _page(request, title, form.render(values), status=409, conflict=True, **page)
     destination = request.dbsession.get(Node, appstruct["destination"])
     problem = destination_problem(request, context, destination)
     old_path = context.path
     if problem is None:
         try:
             TreeChanges(request.dbsession, reserved_names(request.registry), request.identity).move(
-                context, destination
+                context, destination, expected_version=appstruct.get("expected_version")
             )
+        except EditConflict:
+            values = {**appstruct, "expected_version": context.version}
+            return _page(request, title, form.render(values), status=409, conflict=True, **page)
         except TreeChangeError:
             problem = _("L'elemento non si può spostare nella cartella scelta.")
     if problem is not None:

@@ -7,6 +7,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 
+from tavolo.content.concurrency import claim_version
 from tavolo.content.models import Node, StoredFile
 from tavolo.content.registry import type_info
 from tavolo.content.richtext import sanitise_html
@@ -59,17 +60,6 @@ MAX_NAME_LENGTH = 60
 
 class InvalidName(ValueError):
     pass
-
-
-class EditConflict(Exception):
-    """The item changed since the form was opened: saving would overwrite that change.
-
-    Deliberately not an SQLAlchemy error, which pyramid_retry might retry."""
-
-    def __init__(self, node: Node, expected: int):
-        super().__init__(f"{node!r} is at version {node.version}, the save was based on {expected}")
-        self.node = node
-        self.expected = expected
 
 
 def name_from_title(title: str) -> str:
@@ -199,8 +189,7 @@ class ContentService:
         the form was opened on) a concurrent change raises ``EditConflict`` instead of
         being overwritten.
         """
-        if expected_version is not None and expected_version != node.version:
-            raise EditConflict(node, expected_version)
+        claim_version(node, expected_version, self.dbsession)
         fields = self._with_upload(node.type, fields)
         forbidden = PROTECTED_FIELDS & fields.keys()
         if isinstance(node, StoredFile):

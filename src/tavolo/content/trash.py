@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
+from tavolo.content.concurrency import claim_version
 from tavolo.content.models import NewsItem, Node, NodeRelation
 from tavolo.content.tree import any_node, subtree_bounds
 from tavolo.db import utcnow
@@ -19,9 +20,12 @@ class TrashService:
     def __init__(self, dbsession):
         self.dbsession = dbsession
 
-    def trash(self, node: Node, user=None) -> Node:
+    def trash(self, node: Node, user=None, expected_version: int | None = None) -> Node:
+        """Move ``node`` (and so its subtree) to the trash; ``EditConflict`` when it is no
+        longer at ``expected_version``: the confirmation was given for what it was."""
         if node.parent_id is None:
             raise ValueError("the site root cannot be deleted")
+        claim_version(node, expected_version, self.dbsession)
         node.trashed_at = utcnow()
         node.trashed_by_id = user.id if user is not None else None
         self.dbsession.flush()

@@ -65,3 +65,5 @@ def includeme(config):
     config.scan("tavolo.versioning.views")
     config.scan("tavolo.versioning.compare_views")
     config.scan("tavolo.versioning.timeline_views")
+    # Advisory edit locks: their views, the notice on item pages, release on save.
+    config.include("tavolo.versioning.lock_views")

@@ -40,3 +40,29 @@ class Revision(Base):
     snapshot: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     blob_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class EditLock(Base):
+    """The advisory edit lock of a node: who has its edit form open, since when, and until
+    when the lock counts (``expires``; a lock past it is free, whatever the row says).
+
+    One row per node at most: taking a free lock overwrites the row. ``taken_over_from_id``
+    and ``taken_over_at`` say that the holder took the lock from someone else, so that the
+    previous holder's next refresh can be told (the takeover is also in the audit trail).
+    Locks never stop a save: the version check (``EditConflict``) protects against lost
+    updates; a lock only tells people that someone else is editing.
+    """
+
+    __tablename__ = "edit_locks"
+
+    node_id: Mapped[int] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    acquired: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    refreshed: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    taken_over_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    taken_over_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -63,7 +63,7 @@ def _column_type(node: Node, name: str):
     return None if column is None else column.type
 
 
-def _from_json(node: Node, name: str, value):
+def from_json(node: Node, name: str, value):
     if value is None:
         return None
     kind = _column_type(node, name)
@@ -143,7 +143,7 @@ class RevisionService:
         they could not be stored, and the rest of the revision is still worth having."""
         stored = json.loads(revision.snapshot)
         names = set(field_names(node))
-        fields = {k: _from_json(node, k, v) for k, v in stored.items() if k in names}
+        fields = {k: from_json(node, k, v) for k, v in stored.items() if k in names}
         if fields.get("related_ids"):
             alive = self._existing(Node.id, fields["related_ids"])
             fields["related_ids"] = [i for i in fields["related_ids"] if i in alive]

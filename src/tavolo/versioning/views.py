@@ -28,9 +28,10 @@ from sqlalchemy import select
 from tavolo import events
 from tavolo.accounts.models import Organisation, User
 from tavolo.content import content_service
+from tavolo.content.concurrency import EditConflict
 from tavolo.content.models import Node
 from tavolo.content.registry import type_info
-from tavolo.content.services import RICH_TEXT_FIELDS, EditConflict
+from tavolo.content.services import RICH_TEXT_FIELDS
 from tavolo.files.blobstore import BlobNotFound, InvalidHash
 from tavolo.files.downloads import serve_blob
 from tavolo.i18n import _

@@ -151,14 +151,21 @@ class WorkflowEngine:
         """Take transition ``name`` on ``node``. Dates are set only by transitions that
         schedule (publishing): a datetime sets it, None removes it, ``KEEP`` (not given)
         leaves the node's date as it is."""
+        # Imported here: the content package imports this module.
+        from tavolo.content.concurrency import EditConflict, claim_version
+
+        # First, so that the state checked below is the committed one, locked until the
+        # end of the transaction (two concurrent submits must not both pass the check).
+        try:
+            claim_version(node, expected_version, self.dbsession)
+        except EditConflict:
+            raise StaleVersion(name) from None
         workflow = self.workflow_for(node)
         transition = workflow.transition(name)
         if transition is None or node.state not in transition.sources:
             raise UnknownTransition(name)
         if not self.calculator.permits(node, transition.guard):
             raise TransitionRefused(name)
-        if expected_version is not None and expected_version != node.version:
-            raise StaleVersion(name)
         comment = (comment or "").strip()[:COMMENT_MAX_LENGTH]
         if transition.comment_required and not comment:
             raise CommentRequired(name)
