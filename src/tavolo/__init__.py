@@ -22,4 +22,5 @@ def main(global_config, **settings):
         config.include("tavolo.notify")
         config.include("tavolo.feeds")
         config.include("tavolo.audit")
+        config.include("tavolo.comments")
     return config.make_wsgi_app()

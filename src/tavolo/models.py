@@ -14,6 +14,7 @@ from tavolo.accounts.models import (  # noqa: F401
     User,
 )
 from tavolo.audit.models import AuditEntry  # noqa: F401
+from tavolo.comments.models import Comment, CommentPolicy  # noqa: F401
 from tavolo.content.models import (  # noqa: F401
     Event,
     File,

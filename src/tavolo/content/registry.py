@@ -61,6 +61,9 @@ class TypeInfo:
     folderish: bool = False
     # The colander schema of its add and edit forms (a class: each form builds its own).
     schema: type[colander.Schema] | None = None
+    # Whether its items have a discussion unless a folder above says otherwise
+    # (``tavolo.comments``): documents yes; folders, links and images no.
+    comments: bool = False
 
 
 TYPES: dict[str, TypeInfo] = {
@@ -75,15 +78,35 @@ TYPES: dict[str, TypeInfo] = {
             folderish=True,
             schema=FolderSchema,
         ),
-        TypeInfo("page", Page, _("Pagina"), PUBLICATION, addable_to=_IN_FOLDERS, schema=PageSchema),
+        TypeInfo(
+            "page",
+            Page,
+            _("Pagina"),
+            PUBLICATION,
+            addable_to=_IN_FOLDERS,
+            schema=PageSchema,
+            comments=True,
+        ),
         TypeInfo(
             "link", Link, _("Collegamento"), PUBLICATION, addable_to=_IN_FOLDERS, schema=LinkSchema
         ),
         TypeInfo(
-            "news", NewsItem, _("Notizia"), PUBLICATION, addable_to=_IN_FOLDERS, schema=NewsSchema
+            "news",
+            NewsItem,
+            _("Notizia"),
+            PUBLICATION,
+            addable_to=_IN_FOLDERS,
+            schema=NewsSchema,
+            comments=True,
         ),
         TypeInfo(
-            "event", Event, _("Evento"), PUBLICATION, addable_to=_IN_FOLDERS, schema=EventSchema
+            "event",
+            Event,
+            _("Evento"),
+            PUBLICATION,
+            addable_to=_IN_FOLDERS,
+            schema=EventSchema,
+            comments=True,
         ),
         TypeInfo(
             "file",
@@ -92,6 +115,7 @@ TYPES: dict[str, TypeInfo] = {
             PUBLICATION,
             addable_to=_IN_FOLDERS | {"legislation"},
             schema=FileSchema,
+            comments=True,
         ),
         TypeInfo(
             "image", Image, _("Immagine"), PUBLICATION, addable_to=_IN_FOLDERS, schema=ImageSchema
@@ -104,6 +128,7 @@ TYPES: dict[str, TypeInfo] = {
             addable_to=_IN_FOLDERS,
             folderish=True,
             schema=LegislationSchema,
+            comments=True,
         ),
         TypeInfo(
             "question",
@@ -112,6 +137,7 @@ TYPES: dict[str, TypeInfo] = {
             PUBLICATION,
             addable_to=_IN_FOLDERS,
             schema=QuestionSchema,
+            comments=True,
         ),
     )
 }

@@ -7,6 +7,9 @@ After a workflow transition (``AfterTransition``):
   ``became_visible`` and ``expired``: the item's owner, if active, not the actor and able
   to see the item.
 
+After a new comment or reply (``tavolo.comments``): the item's owner and everyone who
+wrote in its discussion before, if active, not the author and able to see the item.
+
 Each recipient chose on their profile: immediate (one mail now, through pyramid_mailer's
 transactional delivery), daily digest (a ``PendingNotice`` row; ``tavolo-digest`` sends
 them) or none. ``recipients`` decides who, ``messages`` writes the mails, ``delivery``

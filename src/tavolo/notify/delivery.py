@@ -45,7 +45,6 @@ class NotificationService:
     ) -> Delivered:
         """Tell whoever should hear that ``actor`` took ``transition`` on ``node``."""
         now = now or utcnow()
-        delivered = Delivered()
         notice = Notice(
             kind=transition,
             node=node,
@@ -53,7 +52,35 @@ class NotificationService:
             comment=comment or "",
             when=now,
         )
-        for user in who.recipients(self.dbsession, node, transition, actor, now):
+        users = who.recipients(self.dbsession, node, transition, actor, now)
+        return self._deliver(users, notice, actor, now)
+
+    def comment(
+        self, node, text: str, *, actor, participants, link: str = "", now=None
+    ) -> Delivered:
+        """Tell the item's owner and ``participants`` (ids of those who wrote in its
+        discussion) that ``actor`` commented ``text`` on ``node``; ``link`` leads to the
+        comment. Only those who may still see the item, never the actor."""
+        now = now or utcnow()
+        ids = set(participants)
+        if node.owner_id is not None:
+            ids.add(node.owner_id)
+        notice = Notice(
+            kind="comment",
+            node=node,
+            actor_name=actor.fullname if actor is not None else "",
+            comment=text or "",
+            when=now,
+            link=link,
+        )
+        users = who.discussion(self.dbsession, node, ids, actor, now)
+        return self._deliver(users, notice, actor, now)
+
+    def _deliver(self, users, notice: Notice, actor, now) -> Delivered:
+        """Each user as they chose: a mail now, a row for the digest, or nothing."""
+        delivered = Delivered()
+        node, kind, comment = notice.node, notice.kind, notice.comment
+        for user in users:
             if user.notifications == NotificationMode.IMMEDIATE:
                 if user.email:
                     self.context.send(user, *notice_mail(self.context, user, notice, now))
@@ -63,7 +90,7 @@ class NotificationService:
                     PendingNotice(
                         user_id=user.id,
                         node_id=node.id,
-                        kind=transition,
+                        kind=kind,
                         actor_login=actor.login if actor is not None else "",
                         comment=comment or "",
                         created=now,

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "reject": _("Respinto"),
     "became_visible": _("Ora visibile"),
     "expired": _("Scaduto"),
+    "comment": _("Nuovo commento"),
 }
 
 # What happened, told in a sentence: ``actor`` did it to ``title``.
@@ -36,6 +37,7 @@ KIND_SENTENCES = {
     "expired": _(
         "«${title}» ha raggiunto la data di scadenza: ora lo vede solo chi può modificarlo."
     ),
+    "comment": _("${actor} ha scritto un commento su «${title}»."),
 }
 
 
@@ -49,6 +51,8 @@ class Notice:
     actor_name: str
     comment: str
     when: object = None
+    # Where the mail's link goes, when not to the item itself (a comment on its page).
+    link: str = ""
 
 
 def _one_line(text: str) -> str:
@@ -124,7 +128,7 @@ def notice_mail(context, user, notice: Notice, now=None) -> tuple[str, str]:
         _sentence(text, notice),
         _scheduled(text, notice, language, now),
         _comment(text, notice),
-        text(_("Per aprirlo:")) + "\n" + context.node_url(notice.node),
+        text(_("Per aprirlo:")) + "\n" + (notice.link or context.node_url(notice.node)),
         "-- \n"
         + text(
             _(

@@ -128,6 +128,16 @@ def owner(dbsession, node, actor=None, now=None) -> list[User]:
     return [user]
 
 
+def discussion(dbsession, node, user_ids, actor=None, now=None) -> list[User]:
+    """Who hears about a new comment on ``node``: ``user_ids`` (its owner and those who
+    wrote in its discussion) that are active, not ``actor`` and still able to see it."""
+    found = []
+    for user in _active_users(dbsession, set(user_ids), actor):
+        if may_see(dbsession, user, node, now):
+            found.append(user)
+    return found
+
+
 def recipients(dbsession, node, transition: str, actor=None, now=None) -> list[User]:
     """Who hears about ``transition`` having been taken on ``node`` (now in its new state)."""
     if transition in FOR_REVIEWERS:

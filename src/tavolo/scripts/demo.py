@@ -20,6 +20,9 @@ from tavolo.accounts.models import (
     User,
 )
 from tavolo.accounts.passwords import hash_password
+from tavolo.comments.models import Comment
+from tavolo.comments.policy import ENABLED, CommentPolicies
+from tavolo.comments.service import CommentService
 from tavolo.content.services import ContentService
 from tavolo.db import utcnow
 from tavolo.files.uploads import Uploads
@@ -162,10 +165,58 @@ def _ensure_reserved_area_policy(dbsession) -> list[str]:
     return report
 
 
+def _ensure_reserved_area_comments(dbsession) -> list[str]:
+    """Partners discuss what is in the reserved area: comments on for all of it."""
+    reserved = ContentService(dbsession).by_path(RESERVED_AREA)
+    policies = CommentPolicies(dbsession)
+    if reserved is None or policies.own(reserved) != "inherit":
+        return []
+    policies.set(reserved, ENABLED)
+    return [f"enabled comments in {RESERVED_AREA}"]
+
+
 def load_site(dbsession) -> list[str]:
     """The home page, the reserved area and the legal pages every site needs."""
     report = _ensure_nodes(dbsession, site_nodes())
-    return report + _ensure_reserved_area_policy(dbsession)
+    return (
+        report + _ensure_reserved_area_policy(dbsession) + _ensure_reserved_area_comments(dbsession)
+    )
+
+
+# A short discussion on the draft memorandum: one comment on a passage, a reply, and a
+# comment on the whole document.
+DISCUSSED = "/area-riservata/documenti/bozza-documento-intesa.pdf/"
+DISCUSSION = (
+    (
+        "comune",
+        "da discutere nel Tavolo tecnico",
+        "Proponiamo di fissare una data per la discussione: il Comune può ospitare la "
+        "riunione nella sala consiliare.",
+    ),
+    (
+        "prefettura",
+        None,  # a reply to the comment above
+        "Grazie, la data sarà indicata nella prossima convocazione.",
+    ),
+    (
+        "mondoaperto",
+        "",
+        "Nel testo mancano gli sportelli gestiti dal privato sociale: li aggiungiamo noi "
+        "nella nostra sezione del Vademecum?",
+    ),
+)
+
+
+def _ensure_demo_comments(dbsession, users) -> list[str]:
+    node = ContentService(dbsession).by_path(DISCUSSED)
+    if node is None or dbsession.scalar(select(Comment.id).where(Comment.node_id == node.id)):
+        return []
+    service = CommentService(dbsession)
+    previous = None
+    for login, quote, text in DISCUSSION:
+        parent = previous if quote is None else None
+        previous = service.post(node, users[login], text, quote or "", parent=parent)
+    return [f"wrote {len(DISCUSSION)} demo comments on {DISCUSSED}"]
 
 
 def _ensure_organisation(dbsession, spec: DemoOrganisation, report) -> Organisation:
@@ -259,4 +310,5 @@ def load_demo_network(dbsession, files: Uploads) -> list[str]:
         dbsession.add(LocalRole(node_id=reserved.id, organisation_id=prefecture.id, role=EDITOR))
         report.append("granted Editor on /area-riservata/ to the Prefettura della Spezia")
     dbsession.flush()
+    report += _ensure_demo_comments(dbsession, users)
     return report

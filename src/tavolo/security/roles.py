@@ -29,3 +29,7 @@ SHARE = "share"
 REVIEW = "review"
 SUBMIT = "submit"  # ask for review, or take one's item back (the workflow's author moves)
 MANAGE = "manage"
+# Taking part in an item's discussion (reading and writing comments): whoever may view
+# it, never Anonymous. Moderating it (hiding and restoring comments): its reviewers.
+COMMENT = "comment"
+MODERATE_COMMENTS = "moderate comments"

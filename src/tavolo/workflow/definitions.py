@@ -22,12 +22,14 @@ from tavolo.security.roles import (
     ADD,
     ANONYMOUS,
     AUTHENTICATED,
+    COMMENT,
     CONTRIBUTOR,
     DELETE,
     EDIT,
     EDITOR,
     MANAGE,
     MANAGER,
+    MODERATE_COMMENTS,
     OWNER,
     READER,
     REVIEW,
@@ -49,6 +51,7 @@ _EDITING = {
     SUBMIT: _AUTHORS,
     REVIEW: _REVIEWERS,
     MANAGE: frozenset({MANAGER}),
+    MODERATE_COMMENTS: _REVIEWERS,
 }
 
 
@@ -91,24 +94,29 @@ STATES: dict[str, State] = {
     state.name: state
     for state in (
         # Only the people it is shared with (and its owner) see it: privacy by default.
-        State("private", _("Privato"), {VIEW: _STAFF, **_EDITING}),
+        State("private", _("Privato"), {VIEW: _STAFF, COMMENT: _STAFF, **_EDITING}),
         # Waiting for a reviewer: the author can no longer change it, only take it back.
         State(
             "pending",
             _("In attesa di revisione"),
-            {VIEW: _STAFF, **_EDITING, EDIT: _REVIEWERS, DELETE: _REVIEWERS},
+            {VIEW: _STAFF, COMMENT: _STAFF, **_EDITING, EDIT: _REVIEWERS, DELETE: _REVIEWERS},
         ),
         # Every logged-in partner sees it: the reserved area.
         State(
             "internal",
             _("Riservato agli utenti registrati"),
-            {VIEW: _STAFF | {AUTHENTICATED}, **_EDITING},
+            {VIEW: _STAFF | {AUTHENTICATED}, COMMENT: _STAFF | {AUTHENTICATED}, **_EDITING},
         ),
         # Everyone sees it: the public area.
         State(
             "published",
             _("Pubblicato"),
-            {VIEW: _STAFF | {AUTHENTICATED, ANONYMOUS}, **_EDITING},
+            {
+                VIEW: _STAFF | {AUTHENTICATED, ANONYMOUS},
+                # Never Anonymous: a discussion needs to know who speaks.
+                COMMENT: _STAFF | {AUTHENTICATED},
+                **_EDITING,
+            },
         ),
     )
 }
