@@ -130,6 +130,29 @@ def load_demo(engine, settings: dict) -> None:
         demo.load_demo_network(dbsession, files)
 
 
+@contextmanager
+def committed_demo_app(databases, app_settings, backend: str, label: str, prepare=None):
+    """The real app over a committed database of its own, with the demo network and
+    whatever ``prepare(dbsession)`` adds (its result is yielded too): for tests whose
+    transactions must really commit or race, which the per-test rolled-back ``connection``
+    cannot give. Yields (app, engine, prepared)."""
+    url = databases.url(backend, label)
+    migrate(url)
+    engine = get_engine({"sqlalchemy.url": url})
+    load_demo(engine, app_settings)
+    prepared = None
+    if prepare is not None:
+        manager = transaction.TransactionManager(explicit=True)
+        with manager:
+            prepared = prepare(get_tm_session(get_session_factory(engine), manager))
+    app = build_app(app_settings, url)
+    try:
+        yield app, engine, prepared
+    finally:
+        app.registry["tavolo.engine"].dispose()
+        engine.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request):
     return request.param

@@ -11,13 +11,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-import transaction
 from sqlalchemy import func, select
 
 from tavolo.content.services import ContentService
-from tavolo.db import get_engine, get_session_factory, get_tm_session
 from tavolo.versioning.models import Revision
-from tests.conftest import build_app, client_for, load_demo, login, migrate
+from tests.conftest import client_for, committed_demo_app, login
 
 ROUNDS = 200
 # Two people, each with two browser sessions: four saves race in every round.
@@ -27,19 +25,13 @@ PATH = "/area-riservata/bozza-condivisa/"
 
 @pytest.fixture(scope="module")
 def race(backend, databases, app_settings):
-    url = databases.url(backend, "race")
-    migrate(url)
-    engine = get_engine({"sqlalchemy.url": url})
-    load_demo(engine, app_settings)
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(get_session_factory(engine), manager)
+    def prepare(dbsession):
         service = ContentService(dbsession)
         reserved = service.by_path("/area-riservata/")
-        page = service.create(reserved, "page", "bozza-condivisa", "Bozza condivisa")
-        page_id = page.id
-    yield build_app(app_settings, url), engine, page_id
-    engine.dispose()
+        return service.create(reserved, "page", "bozza-condivisa", "Bozza condivisa").id
+
+    with committed_demo_app(databases, app_settings, backend, "race", prepare) as prepared:
+        yield prepared
 
 
 def _current(engine, page_id):

@@ -15,7 +15,7 @@ from tavolo.i18n.dates import SITE_TIMEZONE
 from tavolo.settings import ConfigurationError, lock_timeout
 from tavolo.versioning.locks import EditLockService, LockHeld
 from tavolo.versioning.models import EditLock
-from tests.conftest import build_app, client_for, joined_to, login
+from tests.conftest import build_app, client_for, committed_demo_app, joined_to, login
 
 RESERVED = "/area-riservata/"
 LAURA = "Laura Bianchi"  # prefettura: Editor of the reserved area
@@ -445,24 +445,17 @@ RACE_PATH = "/area-riservata/bozza-contesa/"
 @pytest.fixture(scope="module")
 def lock_race(backend, databases, app_settings):
     """A committed database of its own: the takes race in real, separate transactions."""
-    import transaction
 
-    from tavolo.db import get_engine, get_session_factory, get_tm_session
-    from tests.conftest import load_demo, migrate
-
-    url = databases.url(backend, "lockrace")
-    migrate(url)
-    engine = get_engine({"sqlalchemy.url": url})
-    load_demo(engine, app_settings)
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(get_session_factory(engine), manager)
+    def prepare(dbsession):
         service = ContentService(dbsession)
         service.create(service.by_path(RESERVED), "page", "bozza-contesa", "Bozza contesa")
-    app = build_app(app_settings, url)
-    yield app, engine
-    app.registry["tavolo.engine"].dispose()
-    engine.dispose()
+
+    with committed_demo_app(databases, app_settings, backend, "lockrace", prepare) as (
+        app,
+        engine,
+        _prepared,
+    ):
+        yield app, engine
 
 
 def test_simultaneous_first_takes_leave_exactly_one_holder(lock_race):
