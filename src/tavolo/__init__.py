@@ -23,4 +23,5 @@ def main(global_config, **settings):
         config.include("tavolo.feeds")
         config.include("tavolo.audit")
         config.include("tavolo.comments")
+        config.include("tavolo.search")
     return config.make_wsgi_app()

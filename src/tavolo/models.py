@@ -16,6 +16,7 @@ from tavolo.accounts.models import (  # noqa: F401
 from tavolo.audit.models import AuditEntry  # noqa: F401
 from tavolo.comments.models import Comment, CommentPolicy  # noqa: F401
 from tavolo.content.models import (  # noqa: F401
+    Collection,
     Event,
     File,
     Folder,
@@ -32,6 +33,7 @@ from tavolo.content.models import (  # noqa: F401
 )
 from tavolo.db import Base
 from tavolo.notify.models import PendingNotice  # noqa: F401
+from tavolo.search.models import IndexQueueEntry  # noqa: F401
 from tavolo.security.models import GlobalRole, LocalRole  # noqa: F401
 from tavolo.versioning.models import Revision  # noqa: F401
 from tavolo.workflow.models import WorkflowHistory, WorkflowPolicy  # noqa: F401

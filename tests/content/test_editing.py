@@ -107,7 +107,7 @@ def test_the_add_menu_lists_the_addable_types(testapp, login_as):
     login_as("admin")
     page = testapp.get(f"{RESERVED}@@add", status=200)
     links = [a["href"] for a in page.html.select(".tavolo-add-menu a")]
-    assert len(links) == 9
+    assert len(links) == 10
     assert any(link.endswith("@@add?type=legislation") for link in links)
     assert "Notizia" in page.text
 

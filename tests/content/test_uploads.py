@@ -301,7 +301,8 @@ def test_several_files_at_once_with_results_per_file(testapp, login_as, dbsessio
     )
     document = dbsession.scalars(select(File).where(File.name == "verbale-citta.pdf")).one()
     assert (document.title, document.state) == ("verbale città", "private")
-    new = set(stored_files(blobs)) - before
+    # The search indexer's extracted text is a cache beside the blobs, not a stored file.
+    new = {path for path in set(stored_files(blobs)) - before if not path.startswith("text/")}
     assert {path.rsplit("/", 1)[-1] for path in new} <= {
         photo.sha256,
         document.sha256,

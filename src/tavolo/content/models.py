@@ -314,3 +314,23 @@ class NodeRedirect(Base):
     old_path: Mapped[str] = mapped_column(PATH_TYPE, primary_key=True)
     node_id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), index=True)
     created: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Collection(Node):
+    """Raccolta: a saved search (words and filters) whose page lists whatever matches now,
+    as the caller may see it (``tavolo.search``). "Normativa 2024", for instance."""
+
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    search_words: Mapped[str] = mapped_column(String(500), default="")
+    filter_type: Mapped[str] = mapped_column(String(50), default="")
+    filter_year: Mapped[str] = mapped_column(String(4), default="")
+    filter_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    filter_tag: Mapped[str] = mapped_column(String(100), default="")
+    # "date" (newest first) or "relevance".
+    sort: Mapped[str] = mapped_column(String(20), default="date")
+
+    __mapper_args__ = {"polymorphic_identity": "collection"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import colander
 
 from tavolo.content.models import (
+    Collection,
     Event,
     File,
     Folder,
@@ -24,6 +25,7 @@ from tavolo.content.models import (
     Question,
 )
 from tavolo.content.schemas import (
+    CollectionSchema,
     EventSchema,
     FileSchema,
     FolderSchema,
@@ -138,6 +140,15 @@ TYPES: dict[str, TypeInfo] = {
             addable_to=_IN_FOLDERS,
             schema=QuestionSchema,
             comments=True,
+        ),
+        # A saved search: its page lists what matches now (tavolo.search).
+        TypeInfo(
+            "collection",
+            Collection,
+            _("Raccolta"),
+            PUBLICATION,
+            addable_to=_IN_FOLDERS,
+            schema=CollectionSchema,
         ),
     )
 }

@@ -473,6 +473,88 @@ class ImageSchema(MetadataSchema):
     upload = _upload_node(required=True, formats=IMAGE_FORMATS)
 
 
+# --- Raccolta: a saved search (listed by tavolo.search) ----------------------------------
+COLLECTION_SORTS = (
+    ("date", _("Data, dalla più recente")),
+    ("relevance", _("Rilevanza")),
+)
+
+
+@colander.deferred
+def _collection_type_widget(node, kw):
+    from tavolo.content.registry import TYPES  # the registry imports this module
+
+    values = [("", _("— tutti i tipi —"))] + [
+        (name, info.title) for name, info in TYPES.items() if name != "collection"
+    ]
+    return deform.widget.SelectWidget(values=values)
+
+
+@colander.deferred
+def _collection_type_validator(node, kw):
+    from tavolo.content.registry import TYPES
+
+    return colander.OneOf(["", *(name for name in TYPES if name != "collection")])
+
+
+class CollectionSchema(MetadataSchema):
+    search_words = colander.SchemaNode(
+        colander.String(),
+        title=_("Parole da cercare"),
+        description=_(
+            "Le parole che i contenuti devono avere; tra virgolette, una frase esatta. "
+            "Vuoto: tutti i contenuti che corrispondono ai filtri."
+        ),
+        preparer=lambda value: " ".join(value.split()) if isinstance(value, str) else value,
+        validator=colander.Length(max=500),
+        missing="",
+    )
+    filter_type = colander.SchemaNode(
+        colander.String(),
+        title=_("Tipo di contenuto"),
+        widget=_collection_type_widget,
+        validator=_collection_type_validator,
+        missing="",
+    )
+    filter_year = colander.SchemaNode(
+        colander.String(),
+        title=_("Anno"),
+        description=_("Quattro cifre, per esempio 2024. Vuoto: tutti gli anni."),
+        validator=colander.Regex(r"^\d{4}$", msg=_("Scrivi l'anno con quattro cifre.")),
+        missing="",
+    )
+    filter_organisation_id = colander.SchemaNode(
+        colander.Integer(),
+        title=_("Organizzazione responsabile"),
+        widget=_organisation_widget,
+        validator=_organisation_validator,
+        missing=None,
+    )
+    filter_tag = text_line(_("Etichetta"), max_length=100)
+    sort = colander.SchemaNode(
+        colander.String(),
+        title=_("Ordine"),
+        widget=deform.widget.SelectWidget(values=COLLECTION_SORTS),
+        validator=colander.OneOf([value for value, _title in COLLECTION_SORTS]),
+        default="date",
+        missing="date",
+    )
+
+    def validator(self, node, value):
+        if not any(
+            value.get(name)
+            for name in (
+                "search_words",
+                "filter_type",
+                "filter_year",
+                "filter_organisation_id",
+                "filter_tag",
+            )
+        ):
+            raise colander.Invalid(node, _("Indica almeno le parole da cercare o un filtro."))
+        super().validator(node, value)
+
+
 def for_editing(schema: colander.SchemaNode) -> colander.SchemaNode:
     """The same form for an existing item: a new file is optional (the old one stays)."""
     if "upload" in schema:

@@ -408,6 +408,14 @@ def demo_nodes(today: dt.date) -> list[DemoNode]:
             "Il portale nazionale dei servizi per l'integrazione.",
             fields={"url": "https://www.integrazionemigranti.gov.it/"},
         ),
+        # A saved search (tavolo.search): whatever legislation the reader may see, today.
+        DemoNode(
+            "/normativa/raccolta-circolari/",
+            "collection",
+            "Raccolta: le circolari",
+            "Tutte le circolari pubblicate, dalla più recente: l'elenco si aggiorna da sé.",
+            fields={"search_words": "circolare", "filter_type": "legislation", "sort": "date"},
+        ),
         DemoNode(
             "/domande-e-risposte/",
             "folder",

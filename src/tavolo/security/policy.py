@@ -36,6 +36,7 @@ class RoleCalculator:
         # One instant per calculator (per request): pages, listings and counts agree.
         self.now = now or utcnow()
         self._local: dict[int, set[str]] = {}
+        self._roles: dict[tuple, frozenset[str]] = {}
 
     def _load(self, lineage: list[Node]) -> None:
         missing = list({n.id for n in lineage if n.id not in self._local})
@@ -50,13 +51,21 @@ class RoleCalculator:
 
     def roles_on(self, node: Node) -> frozenset[str]:
         lineage = node.lineage
+        # A listing or a search asks about many items under the same few folders, and
+        # ``permits`` asks about every ancestor: remember the answer per lineage (with what
+        # in it decides roles, so that a block or a move within the request is seen).
+        key = tuple((n.id, n.inherit_roles, n.owner_id) for n in lineage)
+        known = self._roles.get(key)
+        if known is not None:
+            return known
         self._load(lineage)
         roles = set(self.base_roles)
         for ancestor in reversed(lineage):
             roles |= self.own_roles(ancestor)
             if not ancestor.inherit_roles:
                 break
-        return frozenset(roles)
+        self._roles[key] = frozenset(roles)
+        return self._roles[key]
 
     @property
     def base_roles(self) -> frozenset[str]:
