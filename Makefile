@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 INI    ?= development.ini
+# Nodes the search benchmark generates (`make bench NODES=100000` for the issue's target).
+NODES  ?= 10000
 PIP    := $(BIN)/python -m pip
 CONSTRAINTS := requirements/constraints.txt
 LOCALE_DIR  := src/tavolo/locale
@@ -108,8 +110,11 @@ check: install var
 	$(BIN)/alembic -c $(INI) upgrade head
 	$(BIN)/alembic -c $(INI) check
 
+## bench: page latency, then search indexing and queries on NODES generated nodes
+##        next to a bare Whoosh index (make bench NODES=100000)
 bench: install-test
 	$(BIN)/python benchmarks/bench_pages.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_search.py --nodes $(NODES)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache build dist src/*.egg-info $(MO_FILES)

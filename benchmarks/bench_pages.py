@@ -26,12 +26,16 @@ from sqlalchemy.pool import NullPool
 
 import tavolo
 from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.files.blobstore import BlobStore
+from tavolo.files.uploads import Uploads
 from tavolo.scripts import demo
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def build_database(url: str) -> None:
+def build_database(url: str, blobs_dir) -> None:
+    """Migrate ``url`` and load the demo site and network (its attachments go into a blob
+    store at ``blobs_dir``)."""
     config = Config(str(ROOT / "testing.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     engine = create_engine(url, poolclass=NullPool)
@@ -44,7 +48,7 @@ def build_database(url: str) -> None:
     with manager:
         dbsession = get_tm_session(get_session_factory(engine), manager)
         demo.load_site(dbsession)
-        demo.load_demo_network(dbsession)
+        demo.load_demo_network(dbsession, Uploads(BlobStore(blobs_dir)))
     engine.dispose()
 
 
@@ -70,9 +74,11 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite"
-        build_database(url)
+        build_database(url, f"{tmp}/blobs")
         settings = dict(get_appsettings(str(ROOT / "testing.ini")))
-        settings.update({"sqlalchemy.url": url, "here": str(ROOT)})
+        settings.update(
+            {"sqlalchemy.url": url, "here": str(ROOT), "tavolo.blobs_dir": f"{tmp}/blobs"}
+        )
         app = webtest.TestApp(
             tavolo.main({"here": str(ROOT)}, **settings),
             extra_environ={"REMOTE_ADDR": "127.0.0.1"},
