@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from whoosh import highlight
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimit
 
@@ -14,10 +13,12 @@ from tavolo.search.query import (
     AllowedCache,
     SearchQuery,
     _BudgetCollector,
-    _MarkFormatter,
     _parser,
     caller_tokens,
 )
+from tavolo.search.schema import SCHEMA
+from tavolo.search.snippets import query_stems
+from tavolo.search.snippets import snippet as make_snippet
 from tavolo.search.storage import SearchIndex
 from tavolo.security.principals import Principals
 
@@ -113,12 +114,9 @@ def test_the_time_budget_never_bypasses_the_permission_filter(index):
 
 
 def test_snippets_escape_everything_but_the_marks(index):
-    add(index, 3, "role:Anonymous", "Un <b>documento</b> & <script>x()</script> altro")
-    with index.searcher() as searcher:
-        found = searcher.search(_parser(searcher.schema).parse("documento"), limit=None)
-        found.highlighter = highlight.Highlighter(formatter=_MarkFormatter())
-        hit = next(h for h in found if h["id"] == "3")
-        snippet = hit.highlights("text", text=hit["excerpt"])
+    text = "Un <b>documento</b> & <script>x()</script> altro"
+    stems = query_stems(_parser(SCHEMA).parse("documenti"))
+    snippet = make_snippet(text, stems)
     assert "<mark>documento</mark>" in snippet
     assert "<b>" not in snippet and "<script>" not in snippet
     assert "&lt;script&gt;" in snippet and "&amp;" in snippet
@@ -129,3 +127,20 @@ def test_a_query_without_words_or_filters_is_empty():
     assert SearchQuery(below=3).is_empty
     assert not SearchQuery(year="2024").is_empty
     assert SearchQuery(year="2024", tag="x").without("tag").filters == {"year": "2024"}
+
+
+def test_snippets_mark_what_the_index_matched_and_nothing_else():
+    text = (
+        "Premessa lunga. " * 20
+        + "Le città della provincia e i documenti del Tavolo. "
+        + "Altro testo. " * 30
+        + "Della documentazione si occupa la Prefettura."
+    )
+    # Stemmed and accent-folded like the index: "citta" finds "città", "documento" finds
+    # "documenti" and "documentazione"; stop words ("della") are never marked.
+    stems = query_stems(_parser(SCHEMA).parse("citta documento della"))
+    snippet = make_snippet(text, stems)
+    assert "<mark>città</mark>" in snippet and "<mark>documenti</mark>" in snippet
+    assert "<mark>documentazione</mark>" in snippet and "<mark>della</mark>" not in snippet
+    assert " … " in snippet  # two passages, far apart
+    assert make_snippet(text, query_stems(_parser(SCHEMA).parse("assente"))) is None

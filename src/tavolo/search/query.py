@@ -19,7 +19,6 @@ No Pyramid here: the caller passes a ``RoleCalculator`` (the request's, or any u
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import threading
 from collections import OrderedDict
@@ -27,13 +26,14 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from whoosh import highlight, qparser
+from whoosh import qparser
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 
 from tavolo.content.models import Node
 from tavolo.content.tree import attach_lineages
 from tavolo.search.facets import FacetCounts, count_facets, document_month, document_year
+from tavolo.search.snippets import query_stems, snippet
 from tavolo.security.roles import EDIT, REVIEW, VIEW
 from tavolo.web.pagination import Page
 from tavolo.workflow import permission_roles
@@ -182,19 +182,6 @@ class AllowedCache:
 
 # One cache per process: searchers of the same snapshot share it across requests.
 ALLOWED_CACHE = AllowedCache()
-
-
-class _MarkFormatter(highlight.Formatter):
-    """``<mark>`` around matched words; every other character HTML-escaped here, so the
-    snippet is safe to output as markup."""
-
-    between = " … "
-
-    def _text(self, text):
-        return html.escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
 class _BudgetCollector(TimeLimitCollector):
@@ -357,12 +344,9 @@ class SearchService:
             pages = max(1, math.ceil(len(visible) / page_size))
             listing = Page(number=min(max(page, 1), pages), size=page_size, total=len(visible))
             shown = visible[listing.offset : listing.offset + listing.size]
-            found.highlighter = highlight.Highlighter(
-                fragmenter=highlight.ContextFragmenter(maxchars=200, surround=40),
-                formatter=_MarkFormatter(),
-            )
+            stems = query_stems(parsed)
             results = [
-                SearchHit(node, self._snippet(hit, search), document_date(node))
+                SearchHit(node, self._snippet(hit, search, stems), document_date(node))
                 for hit, node in shown
             ]
         facets = count_facets(
@@ -431,18 +415,12 @@ class SearchService:
 
     # snippets ---------------------------------------------------------------------
     @staticmethod
-    def _snippet(hit, search: SearchQuery) -> str | None:
+    def _snippet(hit, search: SearchQuery, stems: frozenset[str]) -> str | None:
         if not search.words.strip():
             return None
         # The text is indexed, not stored: its beginning is (``excerpt``).
-        for fieldname, stored in (("text", "excerpt"), ("description", "description")):
-            text = hit.get(stored) or ""
-            if not text:
-                continue
-            try:
-                snippet = hit.highlights(fieldname, text=text[:_HIGHLIGHT_CHARS], top=2)
-            except Exception:  # noqa: BLE001 - a snippet is a nicety, never an error page
-                snippet = ""
-            if snippet:
-                return snippet
+        for stored in ("excerpt", "description"):
+            found = snippet((hit.get(stored) or "")[:_HIGHLIGHT_CHARS], stems)
+            if found:
+                return found
         return None

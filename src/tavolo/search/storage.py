@@ -44,7 +44,6 @@ SETTING = "tavolo.search_dir"
 __all__ = ["LockError", "SearchIndex"]
 
 
-
 # One analyser per process for every searcher and writer. Whoosh unpickles the schema from
 # the index's table of contents each time, so each query would otherwise parse and
 # highlight, and each batch of a rebuild index, with a fresh stemmer whose cache is empty.
@@ -62,6 +61,7 @@ def share_analyzers(schema) -> None:
     for _name, field in schema.items():
         if isinstance(field, TEXT):
             field.analyzer = _SHARED_ANALYZER
+
 
 class SearchIndex:
     def __init__(self, base_dir):
