@@ -29,7 +29,7 @@ from tavolo.i18n import _
 from tavolo.security.roles import ADD, DELETE, EDIT, MANAGE, SHARE
 from tavolo.versioning.conflicts import ConflictService
 from tavolo.versioning.references import describer
-from tavolo.web.forms import cancel_button, make_form, save_button
+from tavolo.web.forms import cancel_button, hidden_number, make_form, save_button
 from tavolo.web.pagination import Page as ListingPage
 from tavolo.workflow.states import state_title
 from tavolo.workflow.web import workflow_menu
@@ -46,24 +46,10 @@ def _schema(request, info, editing=False) -> colander.Schema:
     schema = info.schema()
     if editing:
         for_editing(schema)
-        schema.add(
-            colander.SchemaNode(
-                colander.Integer(),
-                name="expected_version",
-                widget=deform.widget.HiddenWidget(),
-                missing=None,
-            )
-        )
+        schema.add(hidden_number("expected_version"))
         # The latest revision when the form was opened: the common ancestor the conflict
         # page merges from (tavolo.versioning.conflicts).
-        schema.add(
-            colander.SchemaNode(
-                colander.Integer(),
-                name="base_revision",
-                widget=deform.widget.HiddenWidget(),
-                missing=None,
-            )
-        )
+        schema.add(hidden_number("base_revision"))
         # Kept with the revision this save writes (tavolo.versioning), not on the item.
         schema.add(
             colander.SchemaNode(

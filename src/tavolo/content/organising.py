@@ -36,7 +36,7 @@ from tavolo.content.tree import (
 from tavolo.i18n import _
 from tavolo.security.policy import calculator_for
 from tavolo.security.roles import ADD, DELETE, VIEW
-from tavolo.web.forms import cancel_button, make_form, save_button
+from tavolo.web.forms import cancel_button, hidden_number, make_form, save_button
 
 FORM_TEMPLATE = "tavolo:templates/content/editing/form.pt"
 MOVE_TEMPLATE = "tavolo:templates/content/editing/move.pt"
@@ -76,15 +76,6 @@ def _with_field_error(form, appstruct: dict, field_name: str, message) -> str:
     error[field_name] = message
     form.widget.handle_error(form, error)
     return form.render(appstruct)
-
-
-def _version_node() -> colander.SchemaNode:
-    return colander.SchemaNode(
-        colander.Integer(),
-        name="expected_version",
-        widget=deform.widget.HiddenWidget(),
-        missing=None,
-    )
 
 
 # rename ------------------------------------------------------------------------------------
@@ -146,7 +137,7 @@ def _rename_schema(request, context) -> colander.Schema:
     )
     # The title as the metadata form validates it (length, spaces).
     schema.add(MetadataSchema()["title"].clone())
-    schema.add(_version_node())
+    schema.add(hidden_number("expected_version"))
     return schema.bind(request=request, context=context)
 
 
@@ -305,7 +296,7 @@ def _move_schema(request, choices: list[tuple[str, str]]) -> colander.Schema:
             ),
         )
     )
-    schema.add(_version_node())
+    schema.add(hidden_number("expected_version"))
     return schema.bind(request=request)
 
 

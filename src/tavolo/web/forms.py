@@ -60,6 +60,14 @@ def csrf_node() -> colander.SchemaNode:
     )
 
 
+def hidden_number(name: str) -> colander.SchemaNode:
+    """A hidden whole number the form carries back (a version it was opened on); absent
+    or empty is None."""
+    return colander.SchemaNode(
+        colander.Integer(), name=name, widget=deform.widget.HiddenWidget(), missing=None
+    )
+
+
 def make_form(request, schema, buttons=(), **kw) -> deform.Form:
     """A form for ``schema`` bound to ``request``, rendered with our templates.
 
