@@ -183,6 +183,13 @@ class CommentsSection:
             shown.append(item)
         return shown
 
+    def one(self, comment) -> Shown:
+        """``comment`` alone as this viewer may see it (the reply and moderation pages),
+        outside its thread."""
+        return self._shown(
+            comment, self._names([comment]), anchors.item_text(self.node), False, False
+        )
+
     def _names(self, comments) -> dict[int, str]:
         ids = {c.author_id for c in comments if c.author_id is not None}
         if not ids:

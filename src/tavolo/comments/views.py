@@ -108,9 +108,7 @@ def _form_page(context, request, **values) -> dict:
 
 def _parent_shown(request, context, parent):
     """The comment being answered, as the viewer may see it (for the reply page)."""
-    section = CommentsSection(request, context)
-    names = section._names([parent])
-    return section._shown(parent, names, anchors.item_text(context), False, False)
+    return CommentsSection(request, context).one(parent)
 
 
 @view_config(

@@ -22,10 +22,6 @@ from tavolo.content.models import Node
 from tavolo.content.services import RICH_TEXT_FIELDS, prepare_fields
 from tavolo.versioning.diff import FieldChange, compare
 from tavolo.versioning.merge import (
-    CONFLICT,
-    MERGED,
-    SAME,
-    THEIRS,
     FieldMerge,
     merge_field,
     normalised,
@@ -55,18 +51,6 @@ class ConflictReport:
     def outcome(self, name: str) -> str | None:
         merged = self.fields.get(name)
         return merged.outcome if merged is not None else None
-
-    @property
-    def conflicting(self) -> list[str]:
-        return [n for n, f in self.fields.items() if f.outcome == CONFLICT]
-
-    @property
-    def kept_theirs(self) -> list[str]:
-        return [n for n, f in self.fields.items() if f.outcome == THEIRS]
-
-    @property
-    def merged(self) -> list[str]:
-        return [n for n, f in self.fields.items() if f.outcome in (MERGED, SAME)]
 
 
 class ConflictService:
