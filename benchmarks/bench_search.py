@@ -18,9 +18,11 @@ caller's tokens.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import itertools
 import pathlib
+import shutil
 import statistics
 import sys
 import tempfile
@@ -129,6 +131,32 @@ def fill_site(engine, count: int) -> tuple[int, list[int]]:
     return caller_id, organisations
 
 
+def _caller_id(engine) -> int:
+    with get_session_factory(engine)() as dbsession:
+        return dbsession.scalars(select(User.id).where(User.login == CALLER)).one()
+
+
+def reuse_or_generate(directory: pathlib.Path, url: str, nodes: int):
+    """The engine of the site in ``directory``: the one a finished earlier run left there
+    (same ``nodes``), or a new one."""
+    marker = directory / f"generated-{nodes}"
+    if not marker.exists():
+        for leftover in ("bench.sqlite", "blobs", "index", "bare", "bare-schema"):
+            path = directory / leftover
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        build_database(url, directory / "blobs")
+        engine = get_engine({"sqlalchemy.url": url})
+        print("Generating the site…")
+        fill_site(engine, nodes)
+        marker.touch()
+        return engine
+    print("Reusing the site generated earlier")
+    return get_engine({"sqlalchemy.url": url})
+
+
 def tavolo_queries(engine, index, caller_id: int, repeats: int) -> dict:
     dbsession = get_session_factory(engine)()
     caller = dbsession.get(User, caller_id)
@@ -203,15 +231,25 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="generate the site in DIR and keep it; a later run with the same DIR and "
+        "--nodes reuses it (generating 100,000 nodes takes a while)",
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="tavolo-bench-search-") as tmp:
+    if args.keep:
+        pathlib.Path(args.keep).mkdir(parents=True, exist_ok=True)
+        place = contextlib.nullcontext(args.keep)
+    else:
+        place = tempfile.TemporaryDirectory(prefix="tavolo-bench-search-")
+    with place as tmp:
         tmp = pathlib.Path(tmp)
         url = f"sqlite:///{tmp / 'bench.sqlite'}"
         print(f"Tavolo search benchmark: {args.nodes:,} nodes (SQLite, {tmp})")
-        build_database(url, tmp / "blobs")
-        engine = get_engine({"sqlalchemy.url": url})
-        print("Generating the site…")
-        caller_id, _organisations = fill_site(engine, args.nodes)
+        engine = reuse_or_generate(tmp, url, args.nodes)
+        caller_id = _caller_id(engine)
+        shutil.rmtree(tmp / "index", ignore_errors=True)
         index = SearchIndex(tmp / "index")
         start = time.perf_counter()
         indexed = reindex_all(engine, index)

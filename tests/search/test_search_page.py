@@ -304,7 +304,12 @@ def test_the_page_in_english(testapp, indexed):
     assert page.html.select_one("#search-results") is not None
 
 
-def test_a_capped_search_says_its_counts_cover_the_first_hits(testapp, wsgi_app, indexed):
+def test_a_capped_search_says_its_counts_cover_the_first_hits(
+    testapp, wsgi_app, indexed, monkeypatch
+):
+    # Pages of two, two hits checked: the first page re-checks four (enough to know that a
+    # second page exists) and more match.
+    monkeypatch.setattr("tavolo.search.views.PAGE_SIZE", 2)
     settings = wsgi_app.registry.settings
     settings["tavolo.search_check_cap"] = "2"
     try:
@@ -312,6 +317,12 @@ def test_a_capped_search_says_its_counts_cover_the_first_hits(testapp, wsgi_app,
     finally:
         del settings["tavolo.search_check_cap"]
     assert page.html.select_one("#search-capped") is not None
-    assert len(titles(page)) <= 2
-    assert page.html.select_one("#search-capped") is None or "primi risultati" in page.text
-    assert testapp.get("/@@search", {"q": "documenti"}).html.select_one("#search-capped") is None
+    assert "primi risultati" in page.text
+    assert "Oltre 4 risultati" in page.html.select_one("#search-count").text
+    assert len(titles(page)) == 2
+    # The next page is offered: paging on checks more.
+    assert page.html.select_one("a[href*='page=2']") is not None
+    monkeypatch.setattr("tavolo.search.views.PAGE_SIZE", 20)
+    uncapped = testapp.get("/@@search", {"q": "documenti"})
+    assert uncapped.html.select_one("#search-capped") is None
+    assert "Oltre" not in uncapped.html.select_one("#search-count").text

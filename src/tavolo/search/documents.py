@@ -111,6 +111,11 @@ class DocumentBuilder:
         return live
 
     def text(self, node: Node) -> str:
+        # A type that shows visitors something other than its current columns says what
+        # (a Vademecum section shows its approved revision, not the draft in progress).
+        own_text = getattr(node, "index_text", None)
+        if callable(own_text):
+            return own_text()
         parts = [plain_text(getattr(node, name, "") or "") for name in HTML_FIELDS]
         parts += [getattr(node, name, "") or "" for name in PLAIN_FIELDS]
         if node.type == "file":

@@ -26,11 +26,16 @@ from tavolo.search.schema import SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 BATCH = 500
-# A rebuild commits a segment per batch, like STACK.md's measured batch indexing; merged
-# into one segment at the end up to OPTIMIZE_UP_TO documents: a second full pass, but one
-# segment answers queries 1.3-1.8 times faster (STACK.md).
+# A rebuild reads the database in batches of REBUILD_BATCH (the progress bar, bounded
+# memory) and writes a segment per REBUILD_SEGMENT documents: Whoosh pools a segment's
+# postings in memory and sorts them once at its commit, and nothing merges afterwards.
+# A segment per batch left 50 segments at 100,000 documents (every query built 50 sets of
+# matchers); merging them with an optimize, or writing everything through one writer
+# (whose pool spills to disk and merges the runs back), cost the rebuild a third to half
+# of its rate (docs/performance.md).
 REBUILD_BATCH = 2000
-OPTIMIZE_UP_TO = 20_000
+REBUILD_SEGMENT = 20_000
+REBUILD_MEMORY_MB = 512
 QUEUE_BATCH = 2000
 
 
@@ -129,6 +134,7 @@ def reindex_all(
     extractor=None,
     definitions_hash: str | None = None,
     batch_size: int = REBUILD_BATCH,
+    segment_size: int = REBUILD_SEGMENT,
     progress=None,
     lock_timeout: float = 60.0,
 ) -> int:
@@ -145,30 +151,36 @@ def reindex_all(
 
     def fill(new_writer) -> int:
         count = 0
-        with factory() as dbsession:
-            seen.extend(dbsession.scalars(select(IndexQueueEntry.id)))
-            builder = DocumentBuilder(dbsession, extractor)
-            after = 0
-            while True:
-                ids = live_ids(dbsession, after, batch_size)
-                if not ids:
-                    break
-                after = ids[-1]
-                docs, _gone = builder.documents(ids)
-                writer = new_writer()
-                for doc in docs:
-                    writer.add_document(**doc)
-                # merge=False: one segment per batch, merged once at the end.
+        writer, in_segment = None, 0
+        try:
+            with factory() as dbsession:
+                seen.extend(dbsession.scalars(select(IndexQueueEntry.id)))
+                builder = DocumentBuilder(dbsession, extractor)
+                after = 0
+                while True:
+                    ids = live_ids(dbsession, after, batch_size)
+                    if not ids:
+                        break
+                    after = ids[-1]
+                    docs, _gone = builder.documents(ids)
+                    if writer is None:
+                        writer = new_writer(limitmb=REBUILD_MEMORY_MB)
+                    for doc in docs:
+                        writer.add_document(**doc)
+                    count += len(docs)
+                    in_segment += len(docs)
+                    if in_segment >= segment_size:
+                        writer.commit(merge=False)
+                        writer, in_segment = None, 0
+                    if progress is not None:
+                        progress(count)
+                dbsession.rollback()
+            if writer is not None:
                 writer.commit(merge=False)
-                count += len(docs)
-                if progress is not None:
-                    progress(count)
-            dbsession.rollback()
-        writer = new_writer()
-        # Merging small indexes to one segment is cheap; a big one merges as usual
-        # (optimising 20,000 documents takes about a minute here); a big one is left to
-        # Whoosh's merge policy.
-        writer.commit(optimize=count <= OPTIMIZE_UP_TO)
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            raise
         return count
 
     count = index.rebuild(fill, definitions_hash=definitions_hash, lock_timeout=lock_timeout)

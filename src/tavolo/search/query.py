@@ -42,8 +42,11 @@ TEXT_FIELDS = ("title", "description", "text")
 SORTS = ("relevance", "date")
 MAX_QUERY_LENGTH = 500
 DEFAULT_TIME_BUDGET = 0.25  # seconds (setting ``tavolo.search_time_budget_ms``)
-# Hits re-checked per search: results and facets are counted over at most these many.
-DEFAULT_CHECK_CAP = 300
+# Hits re-checked per search (the most relevant, or the latest): results and facets are
+# counted over these many at most - more when someone pages beyond them. Whoosh stops
+# scoring early only once its top list is full, so the cap sets the cost of a query on a
+# big index more than anything else (docs/performance.md).
+DEFAULT_CHECK_CAP = 100
 _IN_CHUNK = 500
 # Highlighting analyses the excerpt again (~20 hits a page): its first 4,000 characters.
 _HIGHLIGHT_CHARS = 4_000
@@ -158,16 +161,17 @@ class AllowedCache:
             segments.append(segment.segment_id() if segment is not None else type(leaf).__name__)
         return (folder, reader.generation(), tuple(segments))
 
-    def allowed(self, searcher, tokens: frozenset[str]) -> frozenset[int]:
+    def allowed(self, searcher, tokens: frozenset[str]) -> set[int]:
+        """The docnums ``tokens`` may see in ``searcher``'s snapshot. A ``set`` (what
+        Whoosh's filters take without copying it: 75,000 docnums cost ~3 ms to copy) that
+        callers must not change."""
         key = (self.snapshot_key(searcher), tokens)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
-        docs = frozenset(
-            searcher.docs_for_query(wq.Or([wq.Term("allowed", t) for t in sorted(tokens)]))
-        )
+        docs = set(searcher.docs_for_query(wq.Or([wq.Term("allowed", t) for t in sorted(tokens)])))
         with self._lock:
             self._entries[key] = docs
             self._entries.move_to_end(key)
@@ -311,8 +315,11 @@ class SearchService:
             if not allowed:
                 return SearchResults()
             by_date = search.sort == "date" or not search.words.strip()
+            # The hits re-checked: the check cap, or enough to know that the page after
+            # the asked one exists (whoever pages on wants more than the cap).
+            checked = max(self.check_cap, (max(page, 1) + 1) * page_size)
             collector = searcher.collector(
-                limit=self.check_cap + 1,
+                limit=checked + 1,
                 sortedby="date" if by_date else None,
                 reverse=by_date,
             )
@@ -323,7 +330,7 @@ class SearchService:
             )
             timed = FilterCollector(
                 _BudgetCollector(collector, self.time_budget),
-                allow=set(allowed),
+                allow=allowed,
                 restrict=restrict,
             )
             incomplete = False
@@ -332,8 +339,8 @@ class SearchService:
             except TimeLimit:
                 incomplete = True
             found = collector.results()
-            hits = list(found[: self.check_cap])
-            capped = found.scored_length() > self.check_cap
+            hits = list(found[:checked])
+            capped = found.scored_length() > checked
             # The ids from the column: a hit's stored fields are read only if it is shown.
             ids = searcher.reader().column_reader("id")
             visible = [
