@@ -23,5 +23,6 @@ def main(global_config, **settings):
         config.include("tavolo.feeds")
         config.include("tavolo.audit")
         config.include("tavolo.comments")
+        config.include("tavolo.vademecum")
         config.include("tavolo.search")
     return config.make_wsgi_app()

@@ -188,3 +188,38 @@ class GroupChanged:
     change: str
     request: Any = None
     details: dict = field(default_factory=dict)
+
+
+# The Vademecum ---------------------------------------------------------------------------
+@dataclass
+class SuggestionChanged:
+    """A partner proposed a change to a Vademecum section (``change`` "proposed"), or the
+    section's organisation "accepted" or "declined" it (``tavolo.vademecum``)."""
+
+    node: Any
+    request: Any
+    suggestion: Any
+    change: str
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class VademecumStructureChanged:
+    """The prefecture changed a Vademecum's structure: ``change`` is "sections_created",
+    "section_added", "section_retired", "section_restored" or "reordered"; ``node`` is the
+    section concerned (the Vademecum for the whole)."""
+
+    node: Any
+    change: str
+    request: Any = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class VademecumReminderSent:
+    """The prefecture sent the reminder of a Vademecum to the members of the organisations
+    named in ``details`` (late or returned sections)."""
+
+    node: Any
+    request: Any = None
+    details: dict = field(default_factory=dict)

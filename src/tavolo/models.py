@@ -35,6 +35,13 @@ from tavolo.db import Base
 from tavolo.notify.models import PendingNotice  # noqa: F401
 from tavolo.search.models import IndexQueueEntry  # noqa: F401
 from tavolo.security.models import GlobalRole, LocalRole  # noqa: F401
+from tavolo.vademecum.edition_models import Edition  # noqa: F401
+from tavolo.vademecum.models import (  # noqa: F401
+    Suggestion,
+    Vademecum,
+    VademecumChapter,
+    VademecumSection,
+)
 from tavolo.versioning.models import Revision  # noqa: F401
 from tavolo.workflow.models import WorkflowHistory, WorkflowPolicy  # noqa: F401
 

@@ -79,7 +79,10 @@ def listed(dbsession, login, folder, now) -> list[str]:
 
 
 def test_the_states_that_count_are_those_seen_beyond_the_staff():
-    assert set(VISIBLE_STATES) == {"internal", "published"}
+    # The Vademecum's sections, common chapters and released documents are read by every
+    # partner (a section shows them only its approved content); none of them has dates.
+    vademecum = {"draft", "submitted", "approved", "returned", "common", "attached"}
+    assert set(VISIBLE_STATES) == {"internal", "published"} | vademecum
 
 
 def test_a_scheduled_publication_becomes_visible_and_is_recorded_once(dbsession, folder, start):

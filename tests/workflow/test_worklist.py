@@ -24,9 +24,11 @@ WORKLIST = "/@@da-revisionare"
 def pending(dbsession):
     """Pending items in a public folder, in a private folder and in the reserved area; a
     submission recorded for two of them. The demo's own pending items are set aside, so
-    that the worklist holds these only."""
+    that the worklist holds these only (a Vademecum section sent for approval too)."""
     for node in dbsession.scalars(select(Node).where(Node.state == "pending")):
         node.state = "private"
+    for node in dbsession.scalars(select(Node).where(Node.state == "submitted")):
+        node.state = "draft"
     make(dbsession, "/", "folder", "revisioni", "Revisioni", state="published")
     make(dbsession, "/", "folder", "cassetto", "Cassetto", state="private")
     make(dbsession, "/area-riservata/", "folder", "note", "Note", state="internal")
@@ -169,3 +171,13 @@ def test_reviewers_find_it_from_the_root(testapp, login_as):
     testapp.reset()
     login_as("comune")
     assert "@@da-revisionare" not in testapp.get("/").text
+
+
+def test_a_vademecum_section_sent_for_approval_waits_here(testapp, login_as):
+    # The demo's Mondo Aperto section was submitted by Samira Haddad; the prefecture
+    # reviews it, its author does not.
+    login_as("prefettura")
+    sections = [row for row in rows(testapp.get(WORKLIST)) if row[1] == "Sezione del Vademecum"]
+    assert [(row[0], row[3]) for row in sections] == [("Coop. Soc. Mondo Aperto", "Samira Haddad")]
+    login_as("mondoaperto")
+    assert "Coop. Soc. Mondo Aperto" not in titles(testapp.get(WORKLIST, status=(200, 403)))

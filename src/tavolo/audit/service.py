@@ -45,6 +45,15 @@ EVENT_TYPES = {
     "comment_hidden": _("Commento nascosto da un moderatore"),
     "comment_restored": _("Commento ripristinato da un moderatore"),
     "edit_lock_taken_over": _("Subentro nella modifica di un contenuto"),
+    "vademecum_suggestion_proposed": _("Modifica proposta a una sezione del Vademecum"),
+    "vademecum_suggestion_accepted": _("Proposta di modifica accettata"),
+    "vademecum_suggestion_declined": _("Proposta di modifica non accettata"),
+    "vademecum_sections_created": _("Sezioni del Vademecum create"),
+    "vademecum_section_added": _("Sezione del Vademecum aggiunta"),
+    "vademecum_section_retired": _("Sezione del Vademecum ritirata"),
+    "vademecum_section_restored": _("Sezione del Vademecum ripristinata"),
+    "vademecum_reordered": _("Ordine del Vademecum cambiato"),
+    "vademecum_reminder_sent": _("Promemoria del Vademecum inviato"),
 }
 TEXT_FILTER_MAX = 200
 

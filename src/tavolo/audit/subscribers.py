@@ -171,6 +171,41 @@ def group_changed(event: events.GroupChanged) -> None:
     )
 
 
+def suggestion_changed(event: events.SuggestionChanged) -> None:
+    suggestion = event.suggestion
+    _record(
+        event.request,
+        f"vademecum_suggestion_{event.change}",
+        **_node_object(event.node),
+        details={
+            "suggestion": suggestion.id,
+            "proposer": suggestion.proposer_login,
+            "fields": sorted(suggestion.fields),
+            **({"revision": suggestion.applied_revision} if event.change == "accepted" else {}),
+            **({"reason": suggestion.reason} if event.change == "declined" else {}),
+            **event.details,
+        },
+    )
+
+
+def vademecum_structure_changed(event: events.VademecumStructureChanged) -> None:
+    _record(
+        event.request,
+        f"vademecum_{event.change}",
+        **_node_object(event.node),
+        details=dict(event.details),
+    )
+
+
+def vademecum_reminder_sent(event: events.VademecumReminderSent) -> None:
+    _record(
+        event.request,
+        "vademecum_reminder_sent",
+        **_node_object(event.node),
+        details=dict(event.details),
+    )
+
+
 SUBSCRIBERS = (
     (logged_in, events.UserLoggedIn),
     (logged_out, events.UserLoggedOut),
@@ -185,6 +220,9 @@ SUBSCRIBERS = (
     (group_changed, events.GroupChanged),
     (comment_moderated, events.CommentModerated),
     (edit_lock_taken_over, events.EditLockTakenOver),
+    (suggestion_changed, events.SuggestionChanged),
+    (vademecum_structure_changed, events.VademecumStructureChanged),
+    (vademecum_reminder_sent, events.VademecumReminderSent),
 )
 
 

@@ -38,6 +38,8 @@ from tavolo.content.schemas import (
 )
 from tavolo.i18n import _
 from tavolo.security.roles import ADD
+from tavolo.vademecum.models import Vademecum, VademecumChapter, VademecumSection
+from tavolo.vademecum.schemas import ChapterSchema, SectionSchema, VademecumSchema
 
 # Workflow names (``tavolo.workflow.definitions``), spelt out: the workflow package imports
 # the security package, which imports content; ``tavolo.workflow.includeme`` checks that
@@ -115,7 +117,8 @@ TYPES: dict[str, TypeInfo] = {
             File,
             _("File"),
             PUBLICATION,
-            addable_to=_IN_FOLDERS | {"legislation"},
+            # In a Vademecum section: the organisation's useful documents.
+            addable_to=_IN_FOLDERS | {"legislation", "vademecum_section"},
             schema=FileSchema,
             comments=True,
         ),
@@ -149,6 +152,35 @@ TYPES: dict[str, TypeInfo] = {
             PUBLICATION,
             addable_to=_IN_FOLDERS,
             schema=CollectionSchema,
+        ),
+        # The Vademecum (tavolo.vademecum): the guide, its common chapters, and one section
+        # per partner organisation, which only the structure service creates.
+        TypeInfo(
+            "vademecum",
+            Vademecum,
+            _("Vademecum"),
+            PUBLICATION,
+            addable_to=_IN_FOLDERS,
+            folderish=True,
+            schema=VademecumSchema,
+        ),
+        TypeInfo(
+            "vademecum_chapter",
+            VademecumChapter,
+            _("Capitolo del Vademecum"),
+            "vademecum_chapter",
+            addable_to=frozenset({"vademecum"}),
+            schema=ChapterSchema,
+            comments=True,
+        ),
+        TypeInfo(
+            "vademecum_section",
+            VademecumSection,
+            _("Sezione del Vademecum"),
+            "vademecum_section",
+            folderish=True,
+            schema=SectionSchema,
+            comments=True,
         ),
     )
 }

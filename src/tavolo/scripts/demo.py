@@ -311,4 +311,8 @@ def load_demo_network(dbsession, files: Uploads) -> list[str]:
         report.append("granted Editor on /area-riservata/ to the Prefettura della Spezia")
     dbsession.flush()
     report += _ensure_demo_comments(dbsession, users)
+    # The Vademecum, with sections in every state (tavolo.vademecum.demo).
+    from tavolo.vademecum.demo import load_demo_vademecum
+
+    report += load_demo_vademecum(dbsession, users, organisations)
     return report

@@ -184,6 +184,10 @@ def _display(name, child, value, locale, describe) -> object:
         return describe(name, value)
     if isinstance(value, bool):
         return _("Sì") if value else _("No")
+    if isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict) for v in value)
+    ):
+        return _structured(child, value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     widget = getattr(child, "widget", None)
@@ -192,6 +196,27 @@ def _display(name, child, value, locale, describe) -> object:
     if isinstance(value, str) and isinstance(widget, deform.widget.DateInputWidget):
         return format_date(dt.date.fromisoformat(value), locale)
     return _choices(widget).get(value, str(value))
+
+
+def _structured(child, value) -> str:
+    """A mapping (a Vademecum section's contacts) or a list of them (its services) as
+    text: "Label: value" parts, one entry a line, labels from the form's sub-fields."""
+    item = child.children[0] if child is not None and isinstance(value, list) else child
+    labels = {c.name: str(c.title) for c in getattr(item, "children", ())}
+
+    def line(entry) -> str:
+        if not isinstance(entry, dict):
+            return str(entry)
+        parts = []
+        for key, part in entry.items():
+            if part in (None, "", False):
+                continue
+            shown = "✓" if part is True else part
+            parts.append(f"{labels.get(key, key)}: {shown}")
+        return " · ".join(parts)
+
+    entries = value if isinstance(value, list) else [value]
+    return "\n".join(line(entry) for entry in entries)
 
 
 def _is_rich(name: str, child) -> bool:

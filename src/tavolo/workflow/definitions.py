@@ -54,6 +54,17 @@ _EDITING = {
     MODERATE_COMMENTS: _REVIEWERS,
 }
 
+_PARTNERS_SEE = {
+    VIEW: _STAFF | {AUTHENTICATED},
+    COMMENT: _STAFF | {AUTHENTICATED},
+}
+_SECTION = {
+    **_PARTNERS_SEE,
+    **_EDITING,
+    DELETE: frozenset({MANAGER}),
+    SHARE: frozenset({MANAGER}),
+}
+
 
 @dataclass(frozen=True)
 class State:
@@ -118,6 +129,22 @@ STATES: dict[str, State] = {
                 **_EDITING,
             },
         ),
+        # The Vademecum (tavolo.vademecum). Every partner reads sections in every state -
+        # what a reader is shown (the approved content or the draft) is the package's
+        # business; only the section's organisation edits it (a local Editor grant), the
+        # prefecture reviews. Sections are never deleted or shared by their writers.
+        State("draft", _("Bozza"), _SECTION),
+        State(
+            "submitted",
+            _("Inviata per l'approvazione"),
+            {**_SECTION, EDIT: frozenset({MANAGER})},
+        ),
+        State("approved", _("Approvata"), _SECTION),
+        State("returned", _("Restituita per modifiche"), _SECTION),
+        # The prefecture's common chapters: its Reviewers edit them too.
+        State("common", _("Capitolo comune"), {**_SECTION, EDIT: _AUTHORS | _REVIEWERS}),
+        # A useful document inside a section: its organisation manages it.
+        State("attached", _("Allegato della sezione"), {**_PARTNERS_SEE, **_EDITING}),
     )
 }
 
@@ -183,6 +210,69 @@ FOLDER_PUBLISH = Transition(
 )
 
 
+# The Vademecum's sections: draft -> submitted -> approved, or returned with a comment.
+# Editing an approved section takes ``reopen`` (the package does it on save): a new draft
+# that readers do not see until it is approved in its turn.
+SECTION_SUBMIT = Transition(
+    "submit",  # the name notifications know: reviewers hear about it
+    _("Invia per l'approvazione"),
+    frozenset({"draft", "returned"}),
+    "submitted",
+    SUBMIT,
+    description=_("Chiedi alla Prefettura di approvare la sezione."),
+)
+SECTION_WITHDRAW = Transition(
+    "withdraw",
+    _("Ritira dall'approvazione"),
+    frozenset({"submitted"}),
+    "draft",
+    SUBMIT,
+    description=_("Riporta la sezione in bozza per modificarla ancora."),
+)
+SECTION_APPROVE = Transition(
+    "approve",
+    _("Approva"),
+    frozenset({"submitted"}),
+    "approved",
+    REVIEW,
+    description=_("La sezione entra nel Vademecum così com'è ora."),
+)
+SECTION_RETURN = Transition(
+    "return",
+    _("Restituisci per modifiche"),
+    frozenset({"submitted"}),
+    "returned",
+    REVIEW,
+    comment_required=True,
+    description=_("Rimanda la sezione all'organizzazione spiegando che cosa cambiare."),
+)
+SECTION_REOPEN = Transition(
+    "reopen",
+    _("Avvia una nuova bozza"),
+    frozenset({"approved"}),
+    "draft",
+    EDIT,
+    description=_("I lettori continuano a vedere la versione approvata."),
+)
+
+ATTACHMENT_RELEASE = Transition(
+    "release",
+    _("Rendi visibile alla rete"),
+    frozenset({"private"}),
+    "attached",
+    REVIEW,
+    description=_("Di solito avviene da sé, quando la Prefettura approva la sezione."),
+)
+ATTACHMENT_HOLD = Transition(
+    "hold",
+    _("Nascondi alla rete"),
+    frozenset({"attached"}),
+    "private",
+    SUBMIT,
+    description=_("Il documento torna visibile solo all'organizzazione e alla Prefettura."),
+)
+
+
 def _only_from(transition: Transition, *sources: str) -> Transition:
     """``transition`` leaving only ``sources``: a workflow with fewer states reuses it."""
     return replace(transition, sources=frozenset(sources))
@@ -193,6 +283,9 @@ RESERVED = "reserved_publication"
 FOLDER = "folder"
 RESERVED_FOLDER = "reserved_folder"
 ONE_STATE = "one_state"
+VADEMECUM_SECTION = "vademecum_section"
+VADEMECUM_CHAPTER = "vademecum_chapter"
+VADEMECUM_ATTACHMENT = "vademecum_attachment"
 
 WORKFLOWS: dict[str, Workflow] = {
     workflow.name: workflow
@@ -234,6 +327,23 @@ WORKFLOWS: dict[str, Workflow] = {
                 _only_from(FOLDER_MAKE_PRIVATE, "internal"),
                 _only_from(FOLDER_MAKE_INTERNAL, "private"),
             ),
+        ),
+        Workflow(
+            VADEMECUM_SECTION,
+            _("Sezione del Vademecum"),
+            "draft",
+            ("draft", "submitted", "approved", "returned"),
+            (SECTION_SUBMIT, SECTION_WITHDRAW, SECTION_APPROVE, SECTION_RETURN, SECTION_REOPEN),
+        ),
+        Workflow(VADEMECUM_CHAPTER, _("Capitolo comune del Vademecum"), "common", ("common",)),
+        # A section's useful documents: private to its organisation and the prefecture
+        # until the section is approved (the approval releases them), as a draft is.
+        Workflow(
+            VADEMECUM_ATTACHMENT,
+            _("Allegato di una sezione"),
+            "private",
+            ("private", "attached"),
+            (ATTACHMENT_RELEASE, ATTACHMENT_HOLD),
         ),
         # Always published: what its folder lets one see (legal pages, say).
         Workflow(ONE_STATE, _("Sempre pubblicato"), "published", ("published",)),

@@ -31,6 +31,9 @@ from tavolo.workflow.definitions import SUBMIT_FOR_REVIEW
 from tavolo.workflow.models import WorkflowHistory
 
 PENDING = "pending"
+# The states that wait for a reviewer: documents in review, and Vademecum sections sent
+# for approval (both get there by a transition named "submit").
+AWAITING_REVIEW = (PENDING, "submitted")
 PAGE_SIZE = 25
 SORTS = (
     ("data", _("Inviato il")),
@@ -66,10 +69,11 @@ class Worklist:
         self.calculator = calculator
 
     def reviewable(self) -> list[Node]:
-        """The pending items, outside the trash, that the caller may review (and see)."""
+        """The items awaiting review, outside the trash, that the caller may review (and
+        see)."""
         nodes = list(
             self.dbsession.scalars(
-                select(Node).where(Node.state == PENDING, Node.trashed_at.is_(None))
+                select(Node).where(Node.state.in_(AWAITING_REVIEW), Node.trashed_at.is_(None))
             )
         )
         attach_lineages(self.dbsession, nodes)
