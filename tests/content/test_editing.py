@@ -107,8 +107,12 @@ def test_the_add_menu_lists_the_addable_types(testapp, login_as):
     login_as("admin")
     page = testapp.get(f"{RESERVED}@@add", status=200)
     links = [a["href"] for a in page.html.select(".tavolo-add-menu a")]
-    assert len(links) == 10
+    # The ten types of folders and the Vademecum; its chapters and sections are added
+    # inside a Vademecum only.
+    assert len(links) == 11
     assert any(link.endswith("@@add?type=legislation") for link in links)
+    assert any(link.endswith("@@add?type=vademecum") for link in links)
+    assert not any("type=vademecum_" in link for link in links)
     assert "Notizia" in page.text
 
 

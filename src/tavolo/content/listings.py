@@ -19,6 +19,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tavolo.content.models import Event, Image, NewsItem, Node
+from tavolo.content.registry import TYPES
 from tavolo.content.services import ContentService
 from tavolo.content.tree import (
     any_node,
@@ -34,8 +35,9 @@ from tavolo.security.roles import VIEW
 MONTH_EVENT_LIMIT = 500  # events one month's calendar shows at most
 LATEST_BATCH = 50  # candidates read per query while looking for visible documents
 LATEST_SCAN_LIMIT = 500  # candidates examined per page at most: the page's cost is bounded
-# Not documents: containers are where documents are, not news of their own.
-_NOT_DOCUMENTS = ("folder",)
+# Not documents: containers are where documents are, not news of their own (and the other
+# types the registry says are not).
+_NOT_DOCUMENTS = tuple(sorted(name for name, info in TYPES.items() if not info.in_latest))
 
 
 def news_date_column():

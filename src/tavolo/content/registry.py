@@ -68,6 +68,10 @@ class TypeInfo:
     # Whether its items have a discussion unless a folder above says otherwise
     # (``tavolo.comments``): documents yes; folders, links and images no.
     comments: bool = False
+    # Whether its items are among the latest documents (``@@ultimi-documenti``, the home
+    # page): not containers, nor the Vademecum's chapters and sections, which are
+    # rewritten in drafts and read in the Vademecum.
+    in_latest: bool = True
 
 
 TYPES: dict[str, TypeInfo] = {
@@ -81,6 +85,7 @@ TYPES: dict[str, TypeInfo] = {
             addable_to=_IN_FOLDERS,
             folderish=True,
             schema=FolderSchema,
+            in_latest=False,
         ),
         TypeInfo(
             "page",
@@ -163,6 +168,7 @@ TYPES: dict[str, TypeInfo] = {
             addable_to=_IN_FOLDERS,
             folderish=True,
             schema=VademecumSchema,
+            in_latest=False,
         ),
         TypeInfo(
             "vademecum_chapter",
@@ -172,6 +178,7 @@ TYPES: dict[str, TypeInfo] = {
             addable_to=frozenset({"vademecum"}),
             schema=ChapterSchema,
             comments=True,
+            in_latest=False,
         ),
         TypeInfo(
             "vademecum_section",
@@ -181,6 +188,7 @@ TYPES: dict[str, TypeInfo] = {
             folderish=True,
             schema=SectionSchema,
             comments=True,
+            in_latest=False,
         ),
     )
 }
