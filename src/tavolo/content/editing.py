@@ -29,7 +29,7 @@ from tavolo.i18n import _
 from tavolo.security.roles import ADD, DELETE, EDIT, MANAGE, SHARE
 from tavolo.versioning.conflicts import ConflictService
 from tavolo.versioning.references import describer
-from tavolo.web.forms import cancel_button, hidden_number, make_form, save_button
+from tavolo.web.forms import cancel_button, change_note, hidden_number, make_form, save_button
 from tavolo.web.pagination import Page as ListingPage
 from tavolo.workflow.states import state_title
 from tavolo.workflow.web import workflow_menu
@@ -39,7 +39,6 @@ EDITOR_BAR_TEMPLATE = "tavolo:templates/content/editing/editor_bar.pt"
 TRASH_PAGE_SIZE = 20
 # Not content fields: the form's own machinery.
 _FORM_ONLY = frozenset({"csrf_token", "expected_version", "base_revision", "change_note"})
-MAX_CHANGE_NOTE = 500
 
 
 def _schema(request, info, editing=False) -> colander.Schema:
@@ -51,17 +50,7 @@ def _schema(request, info, editing=False) -> colander.Schema:
         # page merges from (tavolo.versioning.conflicts).
         schema.add(hidden_number("base_revision"))
         # Kept with the revision this save writes (tavolo.versioning), not on the item.
-        schema.add(
-            colander.SchemaNode(
-                colander.String(),
-                name="change_note",
-                title=_("Nota sulla modifica"),
-                description=_("Facoltativa: perché hai fatto questa modifica."),
-                widget=deform.widget.TextAreaWidget(rows=2),
-                validator=colander.Length(max=MAX_CHANGE_NOTE),
-                missing="",
-            )
-        )
+        schema.add(change_note())
     return schema.bind(
         request=request,
         dbsession=request.dbsession,

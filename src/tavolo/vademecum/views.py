@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import colander
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import get_renderer
@@ -34,13 +33,12 @@ from tavolo.vademecum.service import SectionService, current_fields
 from tavolo.vademecum.snapshot import approved_content, chapters, section_content, sections
 from tavolo.vademecum.suggestions import SuggestionService
 from tavolo.versioning.locks import lock_service
-from tavolo.web.forms import cancel_button, hidden_number, make_form, save_button
+from tavolo.web.forms import cancel_button, change_note, hidden_number, make_form, save_button
 from tavolo.workflow.states import state_title
 from tavolo.workflow.web import engine_for
 
 FORM_TEMPLATE = "tavolo:templates/vademecum/form.pt"
 MACROS_TEMPLATE = "tavolo:templates/vademecum/macros.pt"
-MAX_CHANGE_NOTE = 500
 
 
 def content_helpers(request, section) -> dict:
@@ -134,18 +132,6 @@ def section_form(request, context, action: str, *, extra=()) -> deform.Form:
     )
 
 
-def _change_note() -> colander.SchemaNode:
-    return colander.SchemaNode(
-        colander.String(),
-        name="change_note",
-        title=_("Nota sulla modifica"),
-        description=_("Facoltativa: perché hai fatto questa modifica."),
-        widget=deform.widget.TextAreaWidget(rows=2),
-        validator=colander.Length(max=MAX_CHANGE_NOTE),
-        missing="",
-    )
-
-
 def _page(request, title, rendered, status=200, conflict=False):
     request.response.status_int = status
     return {"page_title": title, "form": rendered, "conflict": conflict, "message": None}
@@ -162,7 +148,7 @@ def section_edit_view(context, request):
             request,
             context,
             request.resource_url(context, "@@edit"),
-            extra=(hidden_number("expected_version"), _change_note()),
+            extra=(hidden_number("expected_version"), change_note()),
         )
 
     form = new_form()

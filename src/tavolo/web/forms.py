@@ -68,6 +68,23 @@ def hidden_number(name: str) -> colander.SchemaNode:
     )
 
 
+MAX_CHANGE_NOTE = 500
+
+
+def change_note() -> colander.SchemaNode:
+    """The optional note an edit form's save keeps with the revision it writes (why the
+    change was made; tavolo.versioning)."""
+    return colander.SchemaNode(
+        colander.String(),
+        name="change_note",
+        title=_("Nota sulla modifica"),
+        description=_("Facoltativa: perché hai fatto questa modifica."),
+        widget=deform.widget.TextAreaWidget(rows=2),
+        validator=colander.Length(max=MAX_CHANGE_NOTE),
+        missing="",
+    )
+
+
 def make_form(request, schema, buttons=(), **kw) -> deform.Form:
     """A form for ``schema`` bound to ``request``, rendered with our templates.
 
