@@ -10,6 +10,8 @@ import docx
 import pypdf
 import pytest
 
+from tavolo.content.models import Node
+from tavolo.db import utcnow
 from tavolo.vademecum.editions import EditionService
 from tests.vademecum import edition_fixtures as fx
 from tests.vademecum import edition_samples as samples
@@ -101,3 +103,13 @@ def test_public_search_within(testapp, login_as, edition):
     page = testapp.get(f"/vademecum-pubblico/{edition.id}?q=mondo aperto")
     articles = page.html.find_all("article", attrs={"data-vm-entry": True})
     assert [a.find("h3").text for a in articles] == ["Coop. Soc. Mondo Aperto"]
+
+
+def test_a_trashed_vademecum_leaves_the_public_area(testapp, login_as, dbsession, edition):
+    make_public(testapp, login_as)
+    assert f"/vademecum-pubblico/{edition.id}" in testapp.get("/vademecum-pubblico").text
+    vademecum = dbsession.get(Node, edition.vademecum_id)
+    vademecum.trashed_at = utcnow()
+    dbsession.flush()
+    assert f"/vademecum-pubblico/{edition.id}" not in testapp.get("/vademecum-pubblico").text
+    testapp.get(f"/vademecum-pubblico/{edition.id}", status=404)

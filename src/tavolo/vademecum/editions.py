@@ -119,10 +119,13 @@ class EditionService:
         ).first()
 
     def public_editions(self) -> list[Edition]:
+        """The editions shown in the public area: public, of a Vademecum not in the trash
+        (whose edition pages answer 404 too)."""
         return list(
             self.dbsession.scalars(
                 select(Edition)
-                .where(Edition.public.is_(True))
+                .join(Node, Node.id == Edition.vademecum_id)
+                .where(Edition.public.is_(True), Node.trashed_at.is_(None))
                 .order_by(Edition.published_at.desc(), Edition.id.desc())
             )
         )
