@@ -16,3 +16,13 @@ def test_pages_answer_with_labelled_tables(testapp, login_as, dbsession):
         for table in page.html.select("table"):
             assert table.select_one("caption") is not None, path
             assert all(th.get("scope") for th in table.select("th")), path
+
+
+def test_every_reader_finds_the_editions_from_the_vademecum(testapp, login_as, dbsession):
+    # A partner, not only the prefecture: editions are read by the whole network.
+    login_as("mondoaperto")
+    v = vademecum(dbsession)
+    page = testapp.get(url(v))
+    link = page.html.select_one("#vademecum-editions-link")
+    assert link is not None and link["href"].endswith("@@edizioni")
+    testapp.get(link["href"], status=200)

@@ -192,13 +192,6 @@ class SearchIndex:
         share_analyzers(searcher.schema)
         self._kept = (ix, searcher)
 
-    def close_searcher(self) -> None:
-        """Let go of the kept searcher (scripts and tests that are done reading)."""
-        with self._search_lock:
-            if self._kept is not None and self._depth == 0:
-                self._kept[1].close()
-                self._kept = None
-
     def writer(self, timeout: float = 0.0, **kwargs):
         """A writer on the current generation; ``LockError`` if another one holds it for
         longer than ``timeout`` seconds."""
