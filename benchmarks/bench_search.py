@@ -39,6 +39,7 @@ from tavolo.accounts.models import Organisation, User
 from tavolo.content.models import Node
 from tavolo.content.services import ContentService
 from tavolo.db import get_engine, get_session_factory, get_tm_session
+from tavolo.search.collectors import BLOCK_CACHE
 from tavolo.search.indexer import apply_pending, reindex_all
 from tavolo.search.models import IndexQueueEntry
 from tavolo.search.query import SearchQuery, SearchService, caller_tokens
@@ -180,10 +181,30 @@ def tavolo_queries(engine, index, caller_id: int, repeats: int) -> dict:
             [lambda w=w: service.search(SearchQuery(words=w, year="2024")) for w in TERMS],
         ),
     }
+    figures["cold"] = cold_words(service)
     figures["after_change"] = after_a_change(engine, index, service, repeats=5)
     tokens = sorted(caller_tokens(calculator.principals))
     dbsession.close()
     return figures, tokens
+
+
+def cold_words(service) -> tuple[float, float]:
+    """Term and faceted queries whose words' postings were never read before: the
+    process's cache of decoded postings (``collectors.BLOCK_CACHE``) emptied before
+    each."""
+    samples = []
+    for words in TERMS:
+        for year in (None, "2024"):
+            BLOCK_CACHE.clear()
+            start = time.perf_counter()
+            service.search(SearchQuery(words=words, year=year))
+            samples.append((time.perf_counter() - start) * 1000)
+    p50, _p95 = percentiles(samples)
+    label = "term/faceted, postings not cached"
+    print(
+        f"  {label:<34} p50 {p50:8.1f} ms   max {max(samples):8.1f} ms   ({len(samples)} queries)"
+    )
+    return p50, max(samples)
 
 
 def after_a_change(engine, index, service, repeats: int) -> tuple[float, float]:
@@ -263,6 +284,12 @@ def main(argv=None) -> int:
         help="with --keep: time Tavolo's queries on the index kept there (no rebuild, no bare "
         "reference)",
     )
+    parser.add_argument(
+        "--reference-only",
+        action="store_true",
+        help="with --keep: build and time only the bare Whoosh reference of the site kept "
+        "there (its indexing rate and queries, with the caller's tokens)",
+    )
     args = parser.parse_args(argv)
     if args.keep:
         pathlib.Path(args.keep).mkdir(parents=True, exist_ok=True)
@@ -275,6 +302,15 @@ def main(argv=None) -> int:
         print(f"Tavolo search benchmark: {args.nodes:,} nodes (SQLite, {tmp})")
         engine = reuse_or_generate(tmp, url, args.nodes)
         caller_id = _caller_id(engine)
+        if args.reference_only:
+            with get_session_factory(engine)() as dbsession:
+                caller = dbsession.get(User, caller_id)
+                principals = RoleCalculator(dbsession, principals_for(dbsession, caller)).principals
+                tokens = sorted(caller_tokens(principals))
+            print("Bare Whoosh, same documents:")
+            bare_figures(tmp / "bare", args.nodes, tokens, args.repeats)
+            engine.dispose()
+            return 0
         if not args.queries_only:
             shutil.rmtree(tmp / "index", ignore_errors=True)
         index = SearchIndex(tmp / "index")

@@ -20,6 +20,7 @@ from whoosh.query import Or, Term
 from whoosh.sorting import FieldFacet
 
 from tavolo.search.indexer import REBUILD_MEMORY_MB, REBUILD_SEGMENT
+from tavolo.search.schema import TITLE_WEIGHT
 
 
 def schema() -> fields.Schema:
@@ -50,8 +51,11 @@ def minimal_fields(document, allowed: list[str]) -> dict:
 def tavolo_fields(document, allowed: list[str]) -> dict:
     """The fields Tavolo's schema has, filled from the document alone (no database)."""
     when = dt.datetime(document.year, document.month, 15, 10)
+    plain = minimal_fields(document, allowed)
+    text = plain.pop("text")
     return {
-        **minimal_fields(document, allowed),
+        **plain,
+        "content": "\n".join([document.title] * TITLE_WEIGHT + [document.description, text]),
         "path": f"/d/{document.number}/",
         "ancestors": "1 2",
         "excerpt": document.text[:8000],

@@ -23,7 +23,7 @@ LIMITS = ExtractLimits(max_chars=5_000, max_pages=5, timeout=3.0)
 
 def hits(index, words: str) -> set[int]:
     with index.searcher() as searcher:
-        query = QueryParser("text", index.index().schema).parse(words)
+        query = QueryParser("content", index.index().schema).parse(words)
         return {int(hit["id"]) for hit in searcher.search(query, limit=None)}
 
 

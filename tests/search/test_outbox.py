@@ -18,6 +18,7 @@ from tavolo.db import get_engine
 from tavolo.search import outbox, start_up
 from tavolo.search.indexer import apply_pending, index_version, needs_rebuild, reindex_all
 from tavolo.search.models import IndexQueueEntry
+from tavolo.search.schema import SCHEMA_VERSION
 from tavolo.search.storage import SearchIndex
 from tests.conftest import build_app, client_for, load_demo, login, migrate
 from tests.content.test_organising import rename_form
@@ -225,7 +226,7 @@ def test_other_workflow_definitions_trigger_a_rebuild(site, monkeypatch):
     assert needs_rebuild(index)
     assert start_up(app.registry) == "rebuilt"
     assert index.current_dir != generation
-    assert index.stored_hash() == "definizioni-cambiate+schema3"
+    assert index.stored_hash() == f"definizioni-cambiate+schema{SCHEMA_VERSION}"
     monkeypatch.undo()
     assert start_up(app.registry) == "rebuilt"  # and back
     converged(app, engine)

@@ -101,6 +101,38 @@ def test_words_are_found_with_italian_stemming(testapp, indexed):
     assert "Documento pubblicato nascosto" not in found
 
 
+def test_a_word_in_the_title_ranks_above_a_mention_in_the_text(
+    testapp, dbsession, corpus, search_index, search_budget
+):
+    # Created first and with the word twice in its text: without the title's weight it
+    # would come first.
+    make(
+        dbsession,
+        AREA,
+        "page",
+        "verbale-riunione",
+        "Verbale della riunione di marzo",
+        body="<p>Si parla anche di mediazione culturale e di mediazione linguistica, "
+        "tra molti altri argomenti dell'ordine del giorno.</p>",
+    )
+    make(
+        dbsession,
+        AREA,
+        "page",
+        "mediazione",
+        "Mediazione culturale negli ospedali",
+        body="<p>Il servizio affianca il personale sanitario negli ambulatori, "
+        "su richiesta dei reparti e con un interprete per ogni lingua.</p>",
+    )
+    dbsession.flush()
+    reindex(dbsession, search_index)
+    page = testapp.get(f"{AREA}@@search", {"q": "mediazione"}, status=200)
+    assert titles(page) == [
+        "Mediazione culturale negli ospedali",
+        "Verbale della riunione di marzo",
+    ]
+
+
 def test_a_private_item_never_appears_nor_counts_for_a_visitor_or_a_partner(
     testapp, login_as, indexed
 ):
@@ -269,18 +301,20 @@ def test_bad_input_is_a_page_that_says_so(testapp, indexed, params, status, mess
 
 
 def test_a_slow_search_shows_what_it_found_and_says_so(testapp, indexed, monkeypatch):
-    from tavolo.search import query
+    from tavolo.search.collectors import Budget
 
-    original = query._BudgetCollector.prepare
+    original = Budget.start
 
-    def out_of_time(self, *args):
-        original(self, *args)
-        self.timedout = True  # as if the budget ran out before the first match
+    def out_of_time(self):
+        original(self)
+        self.deadline -= self.seconds + 1  # as if it ran out before the first match
 
-    monkeypatch.setattr(query._BudgetCollector, "prepare", out_of_time)
-    page = testapp.get("/@@search", {"q": "documenti"}, status=200)
-    assert page.html.select_one("#search-incomplete") is not None
-    assert "incompleti" in page.text
+    monkeypatch.setattr(Budget, "start", out_of_time)
+    # By relevance, by date, and the archive's browsing without words.
+    for params in ({"q": "documenti"}, {"q": "documenti", "sort": "date"}, {"year": "2024"}):
+        page = testapp.get("/@@search", params, status=200)
+        assert page.html.select_one("#search-incomplete") is not None, params
+        assert "incompleti" in page.text
 
 
 def test_every_page_has_a_search_box_in_its_header(testapp, login_as):

@@ -9,10 +9,11 @@ import pytest
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimit
 
+from tavolo.search.collectors import Budget, BudgetCollector, RankedCollector
 from tavolo.search.query import (
     AllowedCache,
     SearchQuery,
-    _BudgetCollector,
+    SearchService,
     _parser,
     caller_tokens,
 )
@@ -29,7 +30,7 @@ def add(index, doc_id, allowed, text, title="Documento"):
         id=str(doc_id),
         path=f"/d{doc_id}/",
         title=title,
-        text=text,
+        content=f"{title}\n{text}",
         excerpt=text,
         type="page",
         state="published",
@@ -82,9 +83,11 @@ def test_the_parser_cannot_name_other_fields_nor_expand_wildcards(index):
         parser = _parser(searcher.schema)
         for words in ("allowed:role:Anonymous", "state:private", "docu*", "[a TO z]"):
             fields = {name for name, _text in parser.parse(words).iter_all_terms()}
-            assert fields <= {"title", "description", "text"}, words
-        phrase = parser.parse('"documento pubblico"')
-        assert any(isinstance(q, wq.Phrase) for q in phrase.leaves())
+            assert fields <= {"content"}, words
+        phrase = SearchService(None, None, None).parse(searcher.schema, '"documento pubblico"')
+        assert [(q.fieldname, q.words) for q in phrase.leaves() if isinstance(q, wq.Phrase)] == [
+            ("content", ["document", "pubblic"])
+        ]
 
 
 def test_the_time_budget_never_bypasses_the_permission_filter(index):
@@ -93,24 +96,28 @@ def test_the_time_budget_never_bypasses_the_permission_filter(index):
     cache = AllowedCache()
     with index.searcher() as searcher:
         allowed = cache.allowed(searcher, frozenset({"role:Anonymous"}))
+        query = _parser(searcher.schema).parse("documento")
         inner = searcher.collector(limit=10)
-        timed = FilterCollector(_BudgetCollector(inner, 5.0), allow=set(allowed))
-        searcher.search_with_collector(_parser(searcher.schema).parse("documento"), timed)
+        timed = FilterCollector(BudgetCollector(inner, Budget(5.0)), allow=set(allowed))
+        searcher.search_with_collector(query, timed)
         assert [hit["id"] for hit in inner.results()] == ["1"]
+        ranked = RankedCollector(10, allow=allowed, budget=Budget(5.0))
+        searcher.search_with_collector(query, ranked)
+        assert [hit["id"] for hit in ranked.results()] == ["1"]
 
         # Out of time at once: nothing is collected, and the search says so.
+        spent = Budget(5.0)
+        spent.start = lambda: setattr(spent, "deadline", 0.0)
         inner = searcher.collector(limit=10)
-        budget = _BudgetCollector(inner, 5.0)
-        original = budget.prepare
-
-        def prepare(*args):
-            original(*args)
-            budget.timedout = True
-
-        budget.prepare = prepare
+        budget = BudgetCollector(inner, spent)
         with pytest.raises(TimeLimit):
             searcher.search_with_collector(wq.Every(), FilterCollector(budget, allow=set(allowed)))
-        assert budget.timer is None  # the timer thread was stopped
+        assert budget.timedout and budget.timer is None  # no timer thread was started
+        assert inner.results().scored_length() == 0
+        ranked = RankedCollector(10, allow=allowed, budget=spent)
+        with pytest.raises(TimeLimit):
+            searcher.search_with_collector(query, ranked)
+        assert ranked.timedout and ranked.results().scored_length() == 0
 
 
 def test_snippets_escape_everything_but_the_marks(index):

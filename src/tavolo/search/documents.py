@@ -21,7 +21,7 @@ from tavolo.db import utcnow
 from tavolo.files.formats import format_for_content_type
 from tavolo.search.allowed import AllowedCalculator, load_grants
 from tavolo.search.facets import document_month, document_year
-from tavolo.search.schema import EXCERPT_CHARS
+from tavolo.search.schema import EXCERPT_CHARS, TITLE_WEIGHT
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +136,15 @@ class DocumentBuilder:
         date = node.effective or node.created
         organisation = node.responsible_organisation_id
         text = self.text(node)
+        title = node.title or ""
+        description = node.description or ""
         return {
             "id": str(node.id),
             "path": node.path,
             "ancestors": " ".join(str(a.id) for a in node.lineage[:-1]),
-            "title": node.title or "",
-            "description": node.description or "",
-            "text": text,
+            "title": title,
+            "description": description,
+            "content": "\n".join([title] * TITLE_WEIGHT + [description, text]),
             "excerpt": text[:EXCERPT_CHARS],
             "type": node.type,
             "state": node.state or "",

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -30,17 +29,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from whoosh import qparser
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit
 
 from tavolo.content.models import Node
 from tavolo.content.tree import attach_lineages
+from tavolo.search.collectors import Budget, BudgetCollector, RankedCollector
 from tavolo.search.facets import FacetCounts, count_facets, document_month, document_year
 from tavolo.search.snippets import query_stems, snippet
 from tavolo.security.roles import EDIT, REVIEW, VIEW
 from tavolo.web.pagination import Page
 from tavolo.workflow import permission_roles
 
-TEXT_FIELDS = ("title", "description", "text")
 SORTS = ("relevance", "date")
 MAX_QUERY_LENGTH = 500
 DEFAULT_TIME_BUDGET = 0.25  # seconds (setting ``tavolo.search_time_budget_ms``)
@@ -146,7 +145,7 @@ class AllowedCache:
     The key is the snapshot (index directory, generation and segment ids: a rebuilt index
     in a new directory, or a commit, never reuses an entry) and the frozen token set."""
 
-    def __init__(self, size: int = 64):
+    def __init__(self, size: int = 96):
         self.size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()
@@ -167,13 +166,23 @@ class AllowedCache:
         """The docnums ``tokens`` may see in ``searcher``'s snapshot. A ``set`` (what
         Whoosh's filters take without copying it: 75,000 docnums cost ~3 ms to copy) that
         callers must not change."""
-        key = (self.snapshot_key(searcher), tokens)
+        query = wq.Or([wq.Term("allowed", token) for token in sorted(tokens)])
+        return self._docs(searcher, tokens, query)
+
+    def matching(self, searcher, term: wq.Term) -> set[int]:
+        """The docnums ``term`` (a facet filter: a year, a type...) matches, kept like the
+        allowed sets: a filtered search checks its hits against these sets instead of
+        intersecting the term's postings with the words' (``RankedCollector``)."""
+        return self._docs(searcher, ("term", term.fieldname, term.text), term)
+
+    def _docs(self, searcher, what, query) -> set[int]:
+        key = (self.snapshot_key(searcher), what)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
-        docs = set(searcher.docs_for_query(wq.Or([wq.Term("allowed", t) for t in sorted(tokens)])))
+        docs = set(searcher.docs_for_query(query))
         with self._lock:
             self._entries[key] = docs
             self._entries.move_to_end(key)
@@ -205,49 +214,8 @@ def id_column(searcher):
         return column
 
 
-class _BudgetCollector(TimeLimitCollector):
-    """A ``TimeLimitCollector`` that looks at the clock itself, every few matches,
-    including those the ``FilterCollector`` around it drops (most of them, for a visitor on
-    an intranet).
-
-    ``TimeLimitCollector`` placed outside a ``FilterCollector`` would bypass the filter
-    (it calls the child's ``collect`` directly), so the filter wraps this collector.
-    Always ``use_alarm=False``: ``signal`` only works in the main thread, and waitress
-    serves requests from worker threads. And no timer thread: Whoosh starts one per search
-    to set ``timedout``, which cost more than a millisecond a query on a busy machine; a
-    deadline read every ``_CLOCK_EVERY`` matches does the same."""
-
-    _CLOCK_EVERY = 32
-
-    def __init__(self, child, timelimit):
-        super().__init__(child, timelimit=timelimit, use_alarm=False)
-        self._deadline = 0.0
-
-    def prepare(self, top_searcher, q, context):
-        self.child.prepare(top_searcher, q, context)
-        self.timedout = False
-        self._deadline = time.monotonic() + self.timelimit
-
-    def matches(self):
-        deadline = self._deadline
-        for count, sub_docnum in enumerate(self.child.matches()):
-            if not count % self._CLOCK_EVERY and (self.timedout or time.monotonic() > deadline):
-                self.timedout = True
-                raise TimeLimit
-            yield sub_docnum
-
-    def collect_matches(self):
-        # Whoosh's version waits for its timer thread's flag: the clock is read here.
-        child = self.child
-        for sub_docnum in self.matches():
-            child.collect(sub_docnum)
-
-    def finish(self):
-        self.child.finish()
-
-
 def _parser(schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    parser = qparser.QueryParser("content", schema, group=qparser.AndGroup)
     for plugin in _REMOVED_PLUGINS:
         parser.remove_plugin_class(plugin)
     return parser
@@ -316,8 +284,8 @@ class SearchService:
 
     # the query --------------------------------------------------------------------
     def parse(self, schema, words: str) -> wq.Query | None:
-        """The user's words as a query over title, description and text (all words must
-        match; "quoted words" are a phrase); None when they give no term."""
+        """The user's words as a query over title, description and text (``content``): all
+        words must match, "quoted words" are a phrase; None when they give no term."""
         words = (words or "").strip()[:MAX_QUERY_LENGTH]
         if not words:
             return wq.Every()
@@ -349,29 +317,35 @@ class SearchService:
             if parsed is None:
                 return SearchResults(no_terms=True)
             filters = _filter_terms(search)
-            whole = wq.And([parsed, *filters]) if filters else parsed
             allowed = self.cache.allowed(searcher, self.tokens)
             if not allowed:
                 return SearchResults()
-            by_date = search.sort == "date" or not search.words.strip()
             # The hits re-checked: the check cap, or enough to know that the page after
             # the asked one exists (whoever pages on wants more than the cap).
             checked = max(self.check_cap, (max(page, 1) + 1) * page_size)
-            collector = searcher.collector(
-                limit=checked + 1,
-                sortedby="date" if by_date else None,
-                reverse=by_date,
-            )
             restrict = (
                 wq.Or([wq.Term("type", name) for name in sorted(exclude_types)])
                 if exclude_types
                 else None
             )
-            timed = FilterCollector(
-                _BudgetCollector(collector, self.time_budget),
-                allow=allowed,
-                restrict=restrict,
-            )
+            budget = Budget(self.time_budget)
+            if search.words.strip() and search.sort != "date":
+                # By relevance: the filters as document sets, the words alone scored.
+                collector = RankedCollector(
+                    checked + 1,
+                    allow=allowed,
+                    require=[self.cache.matching(searcher, term) for term in filters],
+                    restrict=restrict,
+                    budget=budget,
+                )
+                timed = collector
+                whole = parsed
+            else:
+                collector = searcher.collector(limit=checked + 1, sortedby="date", reverse=True)
+                timed = FilterCollector(
+                    BudgetCollector(collector, budget), allow=allowed, restrict=restrict
+                )
+                whole = wq.And([parsed, *filters]) if filters else parsed
             incomplete = False
             try:
                 searcher.search_with_collector(whole, timed)

@@ -51,7 +51,7 @@ class _LengthTables:
 LENGTH_TABLES = _LengthTables()
 
 
-class _TableScorer(BaseScorer):
+class TableScorer(BaseScorer):
     """BM25F for one term in one segment: ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B +
     B * length / average length))``, the lengths from the segment's table."""
 
@@ -65,6 +65,11 @@ class _TableScorer(BaseScorer):
         self._lengths = lengths
         info = searcher.term_info(fieldname, text)
         self._max_quality = self._score(info.max_weight(), info.min_length())
+
+    def constants(self) -> tuple[float, float, float, array]:
+        """``(numerator, constant, per_length, lengths)`` of ``score``'s expression, for a
+        loop that scores many postings without a call each (``collectors``)."""
+        return self._numerator, self._constant, self._per_length, self._lengths
 
     def _score(self, weight, length):
         return self._numerator * weight / (weight + self._constant + self._per_length * length)
@@ -94,4 +99,4 @@ class TableBM25F(BM25F):
         if lengths is None:
             return super().scorer(searcher, fieldname, text, qf)
         B = self._field_B.get(fieldname, self.B)
-        return _TableScorer(searcher, fieldname, text, B, self.K1, lengths)
+        return TableScorer(searcher, fieldname, text, B, self.K1, lengths)

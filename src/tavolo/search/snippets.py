@@ -89,7 +89,7 @@ def snippet(
     return SEPARATOR.join(out)
 
 
-def query_stems(query, fields=("title", "description", "text")) -> frozenset[str]:
+def query_stems(query, fields=("content",)) -> frozenset[str]:
     """The analysed terms a parsed Whoosh query looks for in ``fields`` (phrases too)."""
     stems = set()
     for fieldname, term in query.iter_all_terms(phrases=True):
