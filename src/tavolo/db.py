@@ -115,21 +115,28 @@ def get_tm_session(session_factory: sessionmaker, transaction_manager, **kwargs)
 
 
 @contextmanager
-def independent_transaction(registry):
+def independent_transaction(registry, *, write: bool = False):
     """A short transaction beside the request's one, committed at once.
 
     Used for the few writes that must not wait for (or be undone with) the request: the
     session's last-seen time. ``tavolo.independent_bind`` is the engine; the test fixture
     that joins every request to one outer transaction sets it to that connection, and a
     savepoint stands in for the separate transaction there.
+
+    ``write=True`` takes SQLite's write lock when the transaction begins. A deferred
+    transaction that reads first and writes afterwards fails at once with "database is
+    locked" (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not retry) when another
+    connection commits in between; one that begins IMMEDIATE waits its turn instead.
     """
     bind = registry["tavolo.independent_bind"]
     if isinstance(bind, Connection):
         with bind.begin_nested():
             yield bind
-    else:
-        with bind.begin() as connection:
-            yield connection
+        return
+    if write and bind.dialect.name == "sqlite":
+        bind = bind.execution_options(tavolo_sqlite_begin="IMMEDIATE")
+    with bind.begin() as connection:
+        yield connection
 
 
 class WriteDuringSafeRequest(RuntimeError):

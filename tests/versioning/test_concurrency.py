@@ -58,16 +58,20 @@ def test_exactly_one_save_per_round_wins_and_nothing_is_lost(race):
         clients.append(client)
     forms = [client.get(f"{PATH}@@edit").forms["deform"] for client in clients]
     barrier = threading.Barrier(len(clients))
-    statuses: list[int | None] = [None] * len(clients)
+    statuses: list[int | str | None] = [None] * len(clients)
 
     def save(index: int, round_number: int) -> None:
         form = forms[index]
         form["title"] = f"Bozza, giro {round_number}, sessione {index}"
         form["body"] = f"<p>Testo del giro {round_number} scritto dalla sessione {index}</p>"
         barrier.wait(timeout=60)
-        statuses[index] = form.submit("save", expect_errors=True).status_int
+        try:
+            statuses[index] = form.submit("save", expect_errors=True).status_int
+        except Exception as error:  # noqa: BLE001 - reported by the round, not lost in a thread
+            statuses[index] = f"{type(error).__name__}: {error}"
 
     for round_number in range(ROUNDS):
+        statuses[:] = [None] * len(clients)
         (version, _title, _body), (count_before, latest) = _current(engine, page_id)
         for form in forms:
             form["expected_version"].force_value(str(version))
@@ -82,7 +86,7 @@ def test_exactly_one_save_per_round_wins_and_nothing_is_lost(race):
             thread.join(timeout=120)
         winners = [i for i, status in enumerate(statuses) if status == 303]
         assert len(winners) == 1, f"round {round_number}: {statuses}"
-        assert sorted(statuses) == [303] + [409] * (len(clients) - 1), statuses
+        assert statuses.count(409) == len(clients) - 1, f"round {round_number}: {statuses}"
         (new_version, title, body), (count_after, _latest) = _current(engine, page_id)
         [winner] = winners
         assert title == f"Bozza, giro {round_number}, sessione {winner}"

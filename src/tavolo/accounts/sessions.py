@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 
 from tavolo.accounts.models import AuthSession, User
 from tavolo.db import independent_transaction, utcnow
 from tavolo.settings import secure_cookies
+
+log = logging.getLogger(__name__)
 
 COOKIE_NAME = "tavolo_session"
 ENVIRON_KEY = "tavolo.auth"
@@ -71,30 +75,52 @@ def resolve(request) -> ResolvedSession | None:
     policy = session_policy(request.registry)
     session_id = hash_token(token)
     now = utcnow()
+    # Read first, write (rarely) in a transaction of its own: see independent_transaction
+    # for why a read-then-write transaction fails on SQLite under concurrent saves.
     with independent_transaction(request.registry) as connection:
         row = connection.execute(
             select(AuthSession.created, AuthSession.last_seen, AuthSession.user_id, User.active)
             .join(User, User.id == AuthSession.user_id)
             .where(AuthSession.id == session_id)
         ).first()
-        if row is None:
-            return None
-        created, last_seen, user_id, active = row
-        created = _aware(created)
-        last_seen = _aware(last_seen)
-        expired = (
-            not active
-            or now - last_seen > policy.idle_timeout
-            or now - created > policy.absolute_timeout
-        )
-        if expired:
-            connection.execute(delete(AuthSession).where(AuthSession.id == session_id))
-            return None
-        if now - last_seen >= policy.touch_interval:
-            connection.execute(
-                update(AuthSession).where(AuthSession.id == session_id).values(last_seen=now)
+    if row is None:
+        return None
+    created, last_seen, user_id, active = row
+    created = _aware(created)
+    last_seen = _aware(last_seen)
+    expired = (
+        not active
+        or now - last_seen > policy.idle_timeout
+        or now - created > policy.absolute_timeout
+    )
+    if expired:
+        _write_beside_request(request, delete(AuthSession).where(AuthSession.id == session_id))
+        return None
+    if now - last_seen >= policy.touch_interval:
+        # The condition is in the UPDATE too, so a burst of requests writes once.
+        _write_beside_request(
+            request,
+            update(AuthSession)
+            .where(
+                AuthSession.id == session_id,
+                AuthSession.last_seen <= now - policy.touch_interval,
             )
+            .values(last_seen=now),
+        )
     return ResolvedSession(session_id, user_id)
+
+
+def _write_beside_request(request, statement) -> None:
+    """Bookkeeping write (last seen, an expired row's removal) that never fails the request.
+
+    If the database stays locked beyond its busy timeout the write is skipped and logged:
+    the next request writes it again, and the session is judged from what was read.
+    """
+    try:
+        with independent_transaction(request.registry, write=True) as connection:
+            connection.execute(statement)
+    except OperationalError:
+        log.warning("session bookkeeping skipped: database busy", exc_info=True)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
