@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tavolo.accounts.models import Organisation
-from tavolo.content.models import File, Image, Node
+from tavolo.content.models import File, Image
 from tavolo.files.blobstore import DEFAULT_TEMPORARY_AGE, BlobStore
 from tavolo.files.extract import TextExtractor
 from tavolo.files.scales import Scales
@@ -66,11 +66,11 @@ def missing_blobs(store: BlobStore, connection, chunk: int = 500) -> dict[str, l
     for start in range(0, len(missing), chunk):
         wanted = missing[start : start + chunk]
         for model in (File, Image):
+            # File and Image are nodes (joined inheritance): their path is theirs.
             rows = connection.execute(
-                select(Node.path, model.sha256)
-                .join(model, model.id == Node.id)
+                select(model.path, model.sha256)
                 .where(model.sha256.in_(wanted))
-                .order_by(Node.path)
+                .order_by(model.path)
             )
             for path, sha256 in rows:
                 found[sha256].append(path)
